@@ -1,0 +1,420 @@
+"""Data a fresh instance starts with: the reference cases and the demo.
+
+``seed_reference_cases`` loads the bundled catalogue and the historical
+reference cases (``procurement/reference/*.yaml``: Cloudwatt and Numergy, with
+dated, sourced facts and a complete assessment each). ``seed_demo`` adds a demo
+organisation, user and procurement built through the same services a user
+calls. Both are idempotent: running them again updates, never duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from scoring.loader import DEFAULT_CATALOGUE, load_catalogue
+from scoring.models import Catalogue
+
+from . import services
+from .models import (
+    Answer,
+    Assessment,
+    Certification,
+    Membership,
+    Offer,
+    Organisation,
+    Procurement,
+    Provider,
+    ProviderFact,
+)
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+DEMO_ORGANISATION = "Demo Ministry"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 - a published demo login, created only with DEBUG on
+DEMO_PROCUREMENT_REFERENCE = "DEMO-2026-01"
+DEFAULT_CATALOGUE_SLUG = "cloud-of-trust"
+
+
+class SeedError(Exception):
+    """A seed file is inconsistent; the message says where."""
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    catalogue: Catalogue
+    reference_cases: tuple[Assessment, ...]
+
+
+def seed_reference_cases(directory: Path = REFERENCE_DIR) -> SeedResult:
+    """Load the catalogue and every reference case in ``directory``."""
+    catalogue = load_catalogue(DEFAULT_CATALOGUE).catalogue
+    assessments = tuple(
+        import_reference_case(_read(path), catalogue)
+        for path in sorted(directory.glob("*.yaml"))
+    )
+    return SeedResult(catalogue, assessments)
+
+
+def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessment:
+    """Create or update one reference case: provider, facts, offer, assessment."""
+    provider_data, offer_data = data["provider"], data["offer"]
+    assessment_data = data["assessment"]
+    criteria = {c.code: c for c in catalogue.criteria.all()}
+    codes = [a["criterion"] for a in assessment_data["answers"]]
+    if sorted(codes) != sorted(criteria) or len(set(codes)) != len(codes):
+        raise SeedError(
+            f"{provider_data['slug']}: answers must cover each criterion once."
+        )
+    with transaction.atomic():
+        provider, _created = Provider.objects.update_or_create(
+            reference_key=provider_data["slug"],
+            defaults={
+                "organisation": None,
+                "is_reference_case": True,
+                "name": provider_data["name"],
+                "legal_name": provider_data.get("legal_name", ""),
+                "country": provider_data.get("country", ""),
+                "parent_name": provider_data.get("parent_name", ""),
+                "parent_country": provider_data.get("parent_country", ""),
+                "founded_on": provider_data.get("founded_on"),
+                "ceased_on": provider_data.get("ceased_on"),
+                "status": Provider.Status.CEASED
+                if provider_data.get("ceased_on")
+                else Provider.Status.ACTIVE,
+                "website": provider_data.get("website") or "",
+                "description": provider_data["description"]["en"],
+                "lesson": provider_data["lesson"]["en"],
+                "translations": _french(provider_data, "description", "lesson"),
+            },
+        )
+        facts = {item["key"]: _upsert_fact(provider, item) for item in data["facts"]}
+        provider.facts.exclude(key__in=facts).delete()
+        offer = _upsert_offer(provider, offer_data)
+        profile = catalogue.profiles.get(code=assessment_data["profile"])
+        assessment, _created = Assessment.objects.update_or_create(
+            offer=offer,
+            procurement=None,
+            defaults={
+                "catalogue": catalogue,
+                "profile": profile,
+                "status": Assessment.Status.APPROVED,
+                "as_of": assessment_data["as_of"],
+                "summary": assessment_data["summary"]["en"],
+                "translations": _french(assessment_data, "summary"),
+            },
+        )
+        assessment.answers.exclude(criterion__code__in=criteria).delete()
+        for item in assessment_data["answers"]:
+            missing = set(item.get("facts") or []) - set(facts)
+            if missing:
+                raise SeedError(
+                    f"{item['criterion']} cites unknown facts {sorted(missing)}."
+                )
+            answer, _created = Answer.objects.update_or_create(
+                assessment=assessment,
+                criterion=criteria[item["criterion"]],
+                defaults={
+                    "level": item.get("level"),
+                    "not_applicable": item.get("not_applicable", False),
+                    "evidence": item.get("evidence") or Answer.Evidence.DECLARED,
+                    "justification": item["justification"]["en"],
+                    "evidence_reference": item.get("evidence_reference") or "",
+                    "translations": _french(item, "justification"),
+                },
+            )
+            answer.facts.set([facts[key] for key in item.get("facts") or []])
+        return services.refresh_snapshot(assessment)
+
+
+def seed_demo() -> Procurement:
+    """Create the demo organisation, the demo user and a ranked procurement."""
+    catalogue = Catalogue.objects.latest_published(DEFAULT_CATALOGUE_SLUG)
+    if catalogue is None:
+        raise SeedError("Load the catalogue first (seed_reference_cases).")
+    user_model = get_user_model()
+    with transaction.atomic():
+        organisation, _created = Organisation.objects.get_or_create(
+            name=DEMO_ORGANISATION, defaults={"kind": Organisation.Kind.MINISTRY}
+        )
+        user, created = user_model.objects.get_or_create(
+            username=DEMO_USERNAME,
+            defaults={
+                "first_name": "Demo",
+                "last_name": "Buyer",
+                "email": "demo@example.org",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.update_or_create(
+            user=user,
+            organisation=organisation,
+            defaults={"role": Membership.Role.LEAD},
+        )
+        existing = Procurement.objects.filter(
+            organisation=organisation, reference=DEMO_PROCUREMENT_REFERENCE
+        ).first()
+        if existing is not None:
+            return existing
+        procurement = services.create_procurement(
+            user=user,
+            organisation=organisation,
+            title="Hosting of the regional health-data platform",
+            reference=DEMO_PROCUREMENT_REFERENCE,
+            description=(
+                "Demo tender: IaaS hosting for patient records and research data "
+                "(highly sensitive, N3). Three fictional bidders."
+            ),
+            profile=catalogue.profiles.get(code="N3"),
+            deadline=datetime.date(2027, 3, 31),
+        )
+        for bidder in DEMO_BIDDERS:
+            _demo_bidder(procurement, user, bidder)
+    return procurement
+
+
+@dataclass(frozen=True)
+class DemoBidder:
+    provider: str
+    country: str
+    parent: str
+    parent_country: str
+    offer: str
+    description: str
+    default_level: int
+    default_evidence: str
+    levels: dict[str, int | None]
+    note: str
+    status: str
+    unanswered: tuple[str, ...] = ()
+
+
+DEMO_BIDDERS = (
+    DemoBidder(
+        provider="Beta Sovereign",
+        country="FR",
+        parent="Beta Sovereign SAS",
+        parent_country="FR",
+        offer="Beta Trusted IaaS",
+        description="Fictional French operator with a SecNumCloud 3.2 qualified IaaS.",
+        default_level=3,
+        default_evidence="verified",
+        levels={
+            "OWN-1": 4,
+            "OWN-2": 4,
+            "JUR-1": 4,
+            "JUR-3": 4,
+            "DAT-1": 4,
+            "DAT-2": 4,
+            "OPS-1": 4,
+            "OPS-3": 3,
+            "SEC-1": 4,
+            "TEC-3": 3,
+            "TEC-5": None,
+            "REV-4": 2,
+        },
+        note="SecNumCloud 3.2 qualification of the offer, checked with the contract.",
+        status=Assessment.Status.APPROVED,
+    ),
+    DemoBidder(
+        provider="Alpha Cloud",
+        country="DE",
+        parent="Alpha Holding AG",
+        parent_country="DE",
+        offer="Alpha Compute EU",
+        description="Fictional German provider; C5 Type 2 attested, no SecNumCloud.",
+        default_level=3,
+        default_evidence="documented",
+        levels={
+            "OWN-3": 2,
+            "JUR-4": 2,
+            "JUR-5": 2,
+            "DAT-1": 2,
+            "DAT-4": 2,
+            "DAT-6": 2,
+            "DAT-7": 2,
+            "OPS-2": 2,
+            "TEC-2": 2,
+            "TEC-5": 1,
+            "TEC-6": 2,
+            "SUP-3": 2,
+            "SUP-6": 2,
+            "SUP-7": 1,
+            "REV-1": 2,
+            "REV-2": 2,
+            "REV-3": 2,
+            "REV-5": 2,
+            "SEC-3": 2,
+            "SEC-5": 2,
+        },
+        note="From the provider's public documentation and its C5 attestation.",
+        status=Assessment.Status.SUBMITTED,
+    ),
+    DemoBidder(
+        provider="Gamma Hyperscale EU",
+        country="IE",
+        parent="Gamma Cloud Inc.",
+        parent_country="US",
+        offer="Gamma Sovereign Region",
+        description="Fictional EU subsidiary of a US hyperscaler; EU-only region.",
+        default_level=3,
+        default_evidence="documented",
+        levels={
+            "OWN-1": 1,
+            "OWN-2": 0,
+            "OWN-3": 1,
+            "OWN-4": 1,
+            "OWN-5": 2,
+            "JUR-1": 1,
+            "JUR-2": 2,
+            "JUR-3": 2,
+            "JUR-4": 2,
+            "JUR-5": 1,
+            "DAT-1": 2,
+            "DAT-2": 3,
+            "DAT-3": 2,
+            "OPS-1": 2,
+            "OPS-3": 1,
+            "OPS-5": 1,
+            "TEC-3": 0,
+            "SUP-2": 2,
+            "SEC-1": 3,
+            "REV-5": 1,
+        },
+        note="From the provider's sovereignty white paper; not yet checked.",
+        status=Assessment.Status.DRAFT,
+        unanswered=("SUP-3", "SUP-5", "SUP-6", "SUP-7", "REV-4", "TEC-5"),
+    ),
+)
+
+
+def _demo_bidder(procurement: Procurement, user, bidder: DemoBidder) -> Assessment:
+    provider = services.create_provider(
+        user=user,
+        organisation=procurement.organisation,
+        name=bidder.provider,
+        legal_name=bidder.parent if bidder.parent_country == bidder.country else "",
+        country=bidder.country,
+        parent_name=bidder.parent,
+        parent_country=bidder.parent_country,
+        description=bidder.description,
+    )
+    offer = Offer.objects.create(
+        provider=provider, name=bidder.offer, regions=[bidder.country]
+    )
+    if bidder.provider == "Beta Sovereign":
+        Certification.objects.create(
+            offer=offer,
+            scheme="SecNumCloud 3.2",
+            scope="IaaS, regions Paris and Lyon",
+            valid_from=datetime.date(2025, 6, 1),
+            valid_to=datetime.date(2028, 5, 31),
+        )
+    assessment = services.start_assessment(
+        user=user, procurement=procurement, offer=offer
+    )
+    criteria = procurement.catalogue.criteria.prefetch_related("levels")
+    answers = [
+        _demo_answer(criterion, bidder)
+        for criterion in criteria
+        if criterion.code not in bidder.unanswered
+    ]
+    assessment = services.record_answers(
+        assessment, user=user, version=assessment.version, answers=answers
+    )
+    if bidder.status in (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED):
+        assessment = services.submit_assessment(assessment, user=user)
+    if bidder.status == Assessment.Status.APPROVED:
+        assessment = services.approve_assessment(assessment, user=user)
+    return assessment
+
+
+def _demo_answer(criterion, bidder: DemoBidder) -> services.AnswerData:
+    marked_na = (
+        criterion.code in bidder.levels and bidder.levels[criterion.code] is None
+    )
+    if criterion.na_allowed and marked_na:
+        return services.AnswerData(
+            criterion=criterion.code,
+            not_applicable=True,
+            justification="The offer has no AI or HPC feature.",
+        )
+    level = bidder.levels.get(criterion.code, bidder.default_level)
+    descriptor = next(d.text_en for d in criterion.levels.all() if d.level == level)
+    return services.AnswerData(
+        criterion=criterion.code,
+        level=level,
+        evidence=bidder.default_evidence,
+        justification=f"Level {level}: {descriptor} {bidder.note}",
+        evidence_reference=f"{bidder.provider} tender response, {criterion.code}",
+    )
+
+
+def _upsert_fact(provider: Provider, item: dict[str, Any]) -> ProviderFact:
+    fact, _created = ProviderFact.objects.update_or_create(
+        provider=provider,
+        key=item["key"],
+        defaults={
+            "category": item.get("category") or ProviderFact.Category.OTHER,
+            "statement": item["statement"]["en"],
+            "as_of": item["as_of"],
+            "as_of_end": item.get("as_of_end"),
+            "date_precision": item.get("date_precision") or ProviderFact.Precision.DAY,
+            "source_title": item["source_title"],
+            "source_publisher": item.get("source_publisher") or "",
+            "source_url": item.get("source_url") or "",
+            "source_date": item.get("source_date"),
+            "confidence": item.get("confidence") or ProviderFact.Confidence.MEDIUM,
+            "verify": bool(item.get("verify")),
+            "note": (item.get("note") or {}).get("en", ""),
+            "translations": _french(item, "statement", "note"),
+        },
+    )
+    return fact
+
+
+def _upsert_offer(provider: Provider, data: dict[str, Any]) -> Offer:
+    offer = provider.offers.first()
+    fields = {
+        "name": data["name"]["en"],
+        "service_model": data.get("service_model") or Offer.ServiceModel.IAAS,
+        "deployment_model": data.get("deployment_model")
+        or Offer.DeploymentModel.PUBLIC,
+        "regions": data.get("regions") or [],
+        "description": data.get("description", {}).get("en", ""),
+        "translations": _french(data, "name", "description"),
+    }
+    if offer is None:
+        offer = Offer.objects.create(provider=provider, **fields)
+    else:
+        Offer.objects.filter(pk=offer.pk).update(**fields)
+        offer.refresh_from_db()
+    offer.certifications.all().delete()
+    Certification.objects.bulk_create(
+        Certification(
+            offer=offer,
+            **{k: item.get(k) or "" for k in ("scheme", "scope")},
+            valid_from=item.get("valid_from"),
+            valid_to=item.get("valid_to"),
+        )
+        for item in data.get("certifications") or []
+    )
+    return offer
+
+
+def _french(item: dict[str, Any], *names: str) -> dict[str, dict[str, str]]:
+    texts = {name: (item.get(name) or {}).get("fr", "") for name in names}
+    return {"fr": {name: text for name, text in texts.items() if text}}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)

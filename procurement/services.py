@@ -1,0 +1,587 @@
+"""Workflows that change several rows: procurements, assessments, answers.
+
+Every function checks the caller's role here (not only in views), does its
+writes in one transaction, and refreshes the assessment's stored scorecard
+snapshot in the same transaction as the answers it reflects. Scores always
+come from ``scoring.engine``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scoring import engine
+from scoring.models import Catalogue, Criterion, Profile
+
+from .models import (
+    Answer,
+    Assessment,
+    Membership,
+    Offer,
+    Organisation,
+    Procurement,
+    Provider,
+)
+
+EDIT_ROLES = (Membership.Role.EVALUATOR, Membership.Role.LEAD)
+
+
+class StaleAssessment(Exception):
+    """Someone saved the assessment after the caller read it."""
+
+    def __init__(self, assessment: Assessment):
+        self.assessment = assessment
+        self.current_version = assessment.version
+        super().__init__(
+            _(
+                "This assessment was changed by someone else (it is now at version "
+                "%(version)s). Nothing was saved: review their changes and save again."
+            )
+            % {"version": assessment.version}
+        )
+
+
+class InvalidAnswers(Exception):
+    """Some answers are invalid; ``errors`` lines up with the answers given."""
+
+    def __init__(self, errors: list[dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(_("Some answers are invalid; nothing was saved."))
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    """One answer as a form or an API payload gives it."""
+
+    criterion: str
+    level: int | None = None
+    evidence: str = Answer.Evidence.DECLARED
+    not_applicable: bool = False
+    justification: str = ""
+    evidence_reference: str = ""
+    facts: Sequence[int] | None = None  # ids of the provider's facts it cites
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    assessment: Assessment
+    rank: int | None
+    tied: bool
+
+    @property
+    def excluded(self) -> bool:
+        return not self.assessment.eligible
+
+
+@dataclass(frozen=True)
+class Ranking:
+    procurement: Procurement
+    rows: tuple[RankingRow, ...]
+
+    @property
+    def eligible(self) -> tuple[RankingRow, ...]:
+        return tuple(r for r in self.rows if not r.excluded)
+
+    @property
+    def excluded(self) -> tuple[RankingRow, ...]:
+        return tuple(r for r in self.rows if r.excluded)
+
+    @property
+    def has_ties(self) -> bool:
+        return any(r.tied for r in self.rows)
+
+
+@dataclass(frozen=True)
+class CriterionChange:
+    code: str
+    before: int | None  # effective level; None if absent or N/A
+    after: int | None
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """An assessment's scorecard under its own catalogue and under another."""
+
+    assessment: Assessment
+    catalogue: Catalogue
+    before: engine.Scorecard
+    after: engine.Scorecard
+    dropped: tuple[str, ...]  # answered criteria the new catalogue no longer has
+    added: tuple[str, ...]  # new criteria, unanswered so far
+    changes: tuple[CriterionChange, ...] = field(default=())
+
+    @property
+    def global_delta(self) -> Decimal:
+        return self.after.global_score - self.before.global_score
+
+
+def role_in(user, organisation: Organisation) -> str | None:
+    """The user's role in an organisation, or None if not a member."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def require_role(user, organisation: Organisation, roles: Iterable[str]) -> str:
+    """Refuse the action unless the user holds one of ``roles`` there."""
+    role = role_in(user, organisation)
+    if role not in roles:
+        raise PermissionDenied(
+            _("Your role in %(organisation)s does not allow this.")
+            % {"organisation": organisation}
+        )
+    return role
+
+
+def create_provider(
+    *, user, organisation: Organisation, name: str, **fields
+) -> Provider:
+    """Record a provider in an organisation's register (evaluators and leads)."""
+    require_role(user, organisation, EDIT_ROLES)
+    provider = Provider(organisation=organisation, name=name, **fields)
+    provider.full_clean()
+    provider.save()
+    return provider
+
+
+def create_procurement(
+    *,
+    user,
+    organisation: Organisation,
+    title: str,
+    profile: Profile,
+    reference: str = "",
+    description: str = "",
+    deadline: datetime.date | None = None,
+    status: str = Procurement.Status.OPEN,
+) -> Procurement:
+    """Open a procurement pinned to the profile's published catalogue version."""
+    require_role(user, organisation, EDIT_ROLES)
+    if not profile.catalogue.is_published:
+        raise ValidationError({"profile": _("Only a published catalogue can be used.")})
+    procurement = Procurement(
+        organisation=organisation,
+        title=title,
+        reference=reference,
+        description=description,
+        catalogue=profile.catalogue,
+        profile=profile,
+        deadline=deadline,
+        status=status,
+        created_by=user,
+    )
+    procurement.full_clean()
+    procurement.save()
+    return procurement
+
+
+def start_assessment(
+    *, user, procurement: Procurement, offer: Offer, as_of: datetime.date | None = None
+) -> Assessment:
+    """Put an offer under assessment in a procurement, scored from the start."""
+    require_role(user, procurement.organisation, EDIT_ROLES)
+    if procurement.status == Procurement.Status.CLOSED:
+        raise ValidationError(_("This procurement is closed."))
+    if offer.provider.organisation_id != procurement.organisation_id:
+        raise ValidationError(
+            {"offer": _("The offer must come from your organisation's providers.")}
+        )
+    assessment = Assessment(
+        offer=offer,
+        procurement=procurement,
+        catalogue=procurement.catalogue,
+        profile=procurement.profile,
+        as_of=as_of or timezone.localdate(),
+        created_by=user,
+    )
+    scorecard = engine.score(
+        procurement.catalogue.to_spec(), procurement.profile.code, []
+    )
+    _apply_snapshot(assessment, scorecard)
+    try:
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"offer": _("This offer is already under assessment in this procurement.")}
+        ) from exc
+    return assessment
+
+
+def record_answers(
+    assessment: Assessment, *, user, version: int, answers: Sequence[AnswerData]
+) -> Assessment:
+    """Save many answers at once and re-score, refusing stale or late edits.
+
+    ``version`` is the assessment version the caller read. If anyone saved
+    since, nothing is written and ``StaleAssessment`` says the current version,
+    so that no one silently overwrites a colleague's edit.
+    """
+    _require_editor(user, assessment)
+    criteria = {
+        c.code: c
+        for c in Criterion.objects.filter(catalogue_id=assessment.catalogue_id)
+    }
+    citable = (
+        set(assessment.offer.provider.facts.values_list("pk", flat=True))
+        if any(data.facts for data in answers)
+        else set()
+    )
+    errors = [_answer_errors(data, criteria, citable) for data in answers]
+    seen: set[str] = set()
+    for data, problems in zip(answers, errors, strict=True):
+        if data.criterion in seen:
+            problems.setdefault("criterion", []).append(
+                _("Answered twice in one save.")
+            )
+        seen.add(data.criterion)
+    if any(errors):
+        raise InvalidAnswers(errors)
+    spec = assessment.catalogue.to_spec()
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the row so two saves cannot both pass the version check.
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.version != version:
+            raise StaleAssessment(locked)
+        if locked.status != Assessment.Status.DRAFT:
+            raise ValidationError(_("A submitted assessment is read-only."))
+        _upsert_answers(locked, answers, criteria, user=user, now=now)
+        locked.version += 1
+        scorecard = engine.score(spec, locked.profile.code, locked.answer_inputs())
+        _apply_snapshot(locked, scorecard)
+        locked.save()
+    return locked
+
+
+def _upsert_answers(
+    assessment: Assessment,
+    answers: Sequence[AnswerData],
+    criteria: dict[str, Criterion],
+    *,
+    user,
+    now: datetime.datetime,
+) -> None:
+    """Insert or update the answers in one statement, then their cited facts."""
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                assessment=assessment,
+                criterion=criteria[data.criterion],
+                level=None if data.not_applicable else data.level,
+                not_applicable=data.not_applicable,
+                evidence=data.evidence,
+                justification=data.justification,
+                evidence_reference=data.evidence_reference,
+                answered_by=user,
+                answered_at=now,
+            )
+            for data in answers
+        ],
+        update_conflicts=True,
+        unique_fields=["assessment", "criterion"],
+        update_fields=[
+            "level",
+            "not_applicable",
+            "evidence",
+            "justification",
+            "evidence_reference",
+            "answered_by",
+            "answered_at",
+        ],
+    )
+    cited = {data.criterion: data.facts for data in answers if data.facts is not None}
+    if not cited:
+        return
+    answer_ids = dict(
+        assessment.answers.filter(criterion__code__in=cited).values_list(
+            "criterion__code", "pk"
+        )
+    )
+    links = Answer.facts.through
+    links.objects.filter(answer_id__in=answer_ids.values()).delete()
+    links.objects.bulk_create(
+        links(answer_id=answer_ids[code], providerfact_id=fact)
+        for code, facts in cited.items()
+        for fact in dict.fromkeys(facts)
+    )
+
+
+def submit_assessment(
+    assessment: Assessment, *, user, version: int | None = None
+) -> Assessment:
+    """Hand a draft over for approval; from now on it is read-only."""
+    return _transition(
+        assessment,
+        user=user,
+        roles=EDIT_ROLES,
+        source=Assessment.Status.DRAFT,
+        target=Assessment.Status.SUBMITTED,
+        version=version,
+        refusal=_("Only a draft can be submitted."),
+    )
+
+
+def approve_assessment(
+    assessment: Assessment, *, user, version: int | None = None
+) -> Assessment:
+    """Approve a submitted assessment; only the organisation's leads may."""
+    return _transition(
+        assessment,
+        user=user,
+        roles=(Membership.Role.LEAD,),
+        source=Assessment.Status.SUBMITTED,
+        target=Assessment.Status.APPROVED,
+        version=version,
+        refusal=_("Only a submitted assessment can be approved."),
+    )
+
+
+def reopen_assessment(
+    assessment: Assessment, *, user, version: int | None = None
+) -> Assessment:
+    """Send a submitted assessment back to draft so it can be corrected (leads)."""
+    return _transition(
+        assessment,
+        user=user,
+        roles=(Membership.Role.LEAD,),
+        source=Assessment.Status.SUBMITTED,
+        target=Assessment.Status.DRAFT,
+        version=version,
+        refusal=_("Only a submitted assessment can be sent back to draft."),
+    )
+
+
+def rank_procurement(procurement: Procurement) -> Ranking:
+    """Eligible offers by evidenced score, excluded ones below; ties stated.
+
+    Reads only the stored snapshots: one query, whatever the number of offers.
+    """
+    assessments = list(
+        procurement.assessments.select_related("offer__provider", "profile").order_by(
+            "offer__provider__name", "offer__name", "pk"
+        )
+    )
+    ranked = engine.rank(
+        [
+            engine.RankInput(a.pk, a.eligible, a.global_score, a.trust_level)
+            for a in assessments
+        ]
+    )
+    by_pk = {a.pk: a for a in assessments}
+    return Ranking(
+        procurement=procurement,
+        rows=tuple(RankingRow(by_pk[r.key], r.rank, r.tied) for r in ranked),
+    )
+
+
+def rescore_assessment(
+    assessment: Assessment,
+    *,
+    catalogue: Catalogue,
+    user=None,
+    apply: bool = False,
+    version: int | None = None,
+) -> Rescore:
+    """Score an assessment under another catalogue version and show the change.
+
+    Answers carry over by criterion code; criteria the new version drops are
+    listed, new ones start unknown. With ``apply`` (leads only, drafts only),
+    the assessment is re-pinned to the new version in one transaction.
+    """
+    if catalogue.slug != assessment.catalogue.slug or not catalogue.is_published:
+        raise ValidationError(
+            _("Re-score only under a published version of the same catalogue.")
+        )
+    try:
+        profile = catalogue.profiles.get(code=assessment.profile.code)
+    except Profile.DoesNotExist as exc:
+        raise ValidationError(
+            _("Catalogue %(catalogue)s has no profile %(profile)s.")
+            % {"catalogue": catalogue, "profile": assessment.profile.code}
+        ) from exc
+    old_spec, new_spec = assessment.catalogue.to_spec(), catalogue.to_spec()
+    inputs = assessment.answer_inputs()
+    carried = [a for a in inputs if a.criterion in new_spec.criteria_by_code]
+    before = engine.score(old_spec, assessment.profile.code, inputs)
+    after = engine.score(new_spec, profile.code, carried)
+    rescore = Rescore(
+        assessment=assessment,
+        catalogue=catalogue,
+        before=before,
+        after=after,
+        dropped=tuple(a.criterion for a in inputs if a not in carried),
+        added=tuple(
+            code
+            for code in new_spec.criteria_by_code
+            if code not in old_spec.criteria_by_code
+        ),
+        changes=_criterion_changes(before, after),
+    )
+    if apply:
+        _apply_rescore(rescore, profile=profile, user=user, version=version)
+    return rescore
+
+
+def _apply_rescore(
+    rescore: Rescore, *, profile: Profile, user, version: int | None
+) -> None:
+    assessment = rescore.assessment
+    require_role(user, assessment.procurement.organisation, (Membership.Role.LEAD,))
+    new_criteria = {
+        c.code: c for c in Criterion.objects.filter(catalogue=rescore.catalogue)
+    }
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if version is not None and locked.version != version:
+            raise StaleAssessment(locked)
+        if locked.status != Assessment.Status.DRAFT:
+            raise ValidationError(
+                _("Only a draft can move to another catalogue version.")
+            )
+        answers = list(
+            locked.answers.select_related("criterion").prefetch_related("facts")
+        )
+        for answer in answers:
+            criterion = new_criteria.get(answer.criterion.code)
+            if criterion is None:
+                answer.delete()
+            else:
+                answer.criterion = criterion
+                answer.save(update_fields=["criterion"])
+        locked.catalogue = rescore.catalogue
+        locked.profile = profile
+        locked.version += 1
+        _apply_snapshot(locked, rescore.after)
+        locked.save()
+    assessment.refresh_from_db()
+
+
+def refresh_snapshot(assessment: Assessment) -> Assessment:
+    """Recompute and store the snapshot from the stored answers."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        _apply_snapshot(locked, locked.scorecard())
+        locked.save()
+    return locked
+
+
+def _require_editor(user, assessment: Assessment) -> None:
+    if assessment.is_reference_case:
+        raise PermissionDenied(_("Reference cases are read-only."))
+    require_role(user, assessment.procurement.organisation, EDIT_ROLES)
+
+
+def _transition(
+    assessment: Assessment,
+    *,
+    user,
+    roles: Iterable[str],
+    source: str,
+    target: str,
+    version: int | None,
+    refusal: str,
+) -> Assessment:
+    if assessment.is_reference_case:
+        raise PermissionDenied(_("Reference cases are read-only."))
+    require_role(user, assessment.procurement.organisation, roles)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if version is not None and locked.version != version:
+            raise StaleAssessment(locked)
+        if locked.status != source:
+            raise ValidationError(refusal)
+        locked.status = target
+        locked.version += 1
+        if target == Assessment.Status.SUBMITTED:
+            locked.submitted_by, locked.submitted_at = user, now
+        elif target == Assessment.Status.APPROVED:
+            locked.approved_by, locked.approved_at = user, now
+        locked.save()
+    return locked
+
+
+def _answer_errors(
+    data: AnswerData, criteria: dict[str, Criterion], citable: set[int]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    criterion = criteria.get(data.criterion)
+    if criterion is None:
+        errors["criterion"] = [
+            _("Unknown criterion %(code)s in this catalogue.")
+            % {"code": data.criterion}
+        ]
+        return errors
+    if (
+        data.level is not None
+        and not engine.MIN_LEVEL <= data.level <= engine.MAX_LEVEL
+    ):
+        errors["level"] = [_("Level must be between 0 and 4, or empty for unknown.")]
+    if data.not_applicable and not criterion.na_allowed:
+        errors["not_applicable"] = [
+            _("%(code)s cannot be marked N/A.") % {"code": criterion.code}
+        ]
+    if data.not_applicable and data.level is not None:
+        errors["level"] = [_("An N/A answer has no level.")]
+    if data.evidence not in Answer.Evidence.values:
+        errors["evidence"] = [
+            _("Evidence must be one of %(choices)s.")
+            % {"choices": ", ".join(Answer.Evidence.values)}
+        ]
+    if len(data.evidence_reference) > 500:
+        errors["evidence_reference"] = [_("At most 500 characters.")]
+    if len(data.justification) > 20000:
+        errors["justification"] = [_("At most 20,000 characters.")]
+    if data.facts and not set(data.facts) <= citable:
+        errors["facts"] = [_("Cite only facts about this offer's provider.")]
+    return errors
+
+
+def _apply_snapshot(assessment: Assessment, scorecard: engine.Scorecard) -> None:
+    """Copy the engine's headline numbers onto the assessment (not saved)."""
+    assessment.global_score = scorecard.global_score
+    assessment.global_score_claimed = scorecard.global_score_claimed
+    assessment.trust_level = scorecard.trust_level
+    assessment.eligible = scorecard.eligible
+    assessment.highest_profile_passed = scorecard.highest_profile_passed or ""
+    assessment.completeness = scorecard.completeness
+    assessment.pillar_scores = [
+        {
+            "code": p.code,
+            "weight": str(p.weight),
+            "score": None if p.score is None else str(p.score),
+            "score_claimed": None if p.score_claimed is None else str(p.score_claimed),
+            "trust_level": p.trust_level,
+        }
+        for p in scorecard.pillars
+    ]
+    assessment.failed_knockouts = [
+        {"criterion": k.criterion, "required": k.required, "effective": k.effective}
+        for k in scorecard.knockouts
+    ]
+    assessment.scored_at = timezone.now()
+
+
+def _criterion_changes(
+    before: engine.Scorecard, after: engine.Scorecard
+) -> tuple[CriterionChange, ...]:
+    old = {c.code: c.effective_level for c in before.criteria}
+    new = {c.code: c.effective_level for c in after.criteria}
+    return tuple(
+        CriterionChange(code, old.get(code), new.get(code))
+        for code in dict.fromkeys([*old, *new])
+        if old.get(code) != new.get(code)
+    )

@@ -1,0 +1,52 @@
+import factory.random
+import pytest
+
+from procurement.models import Membership
+from scoring.loader import DEFAULT_CATALOGUE, load_catalogue
+from scoring.models import Catalogue
+from tests.factories import MembershipFactory, OrganisationFactory
+
+factory.random.reseed_random("cloud-of-trust")  # reproducible if Faker is ever used
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the bundled catalogue once; each test rolls back to this state."""
+    with django_db_blocker.unblock():
+        load_catalogue(DEFAULT_CATALOGUE)
+
+
+@pytest.fixture
+def catalogue(db):
+    """The bundled Cloud of Trust catalogue (reloaded if a test flushed it)."""
+    loaded = Catalogue.objects.latest_published("cloud-of-trust")
+    return loaded or load_catalogue(DEFAULT_CATALOGUE).catalogue
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+def member(organisation, role):
+    return MembershipFactory(organisation=organisation, role=role).user
+
+
+@pytest.fixture
+def lead(organisation):
+    return member(organisation, Membership.Role.LEAD)
+
+
+@pytest.fixture
+def evaluator(organisation):
+    return member(organisation, Membership.Role.EVALUATOR)
+
+
+@pytest.fixture
+def viewer(organisation):
+    return member(organisation, Membership.Role.VIEWER)
