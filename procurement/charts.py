@@ -1,0 +1,214 @@
+"""Server-rendered SVG charts: a radar of pillar scores and pillar bars.
+
+The web pages and the PDF exports embed the same markup, so a chart on screen
+and on paper always agree. Colours are SVG presentation attributes (not CSS
+classes) because WeasyPrint and browsers both honour them. Each chart carries
+a <title> and <desc>; pages also show the numbers in a table for screen
+readers and for print.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# Colour-blind-safe palette (Okabe-Ito), darkest first for the main series.
+PALETTE = ("#0b4f8a", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+REFERENCE_COLOURS = {"cloudwatt": "#7a7a7a", "numergy": "#a35d00"}
+GRID = "#c8ced6"
+LABEL_MARGIN = 40  # room beside the radar for the axis labels
+INK = "#1d2733"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[Decimal | float | None]  # one per axis, 0-100; None = no score
+    colour: str = PALETTE[0]
+    dashed: bool = False
+
+
+def radar_svg(
+    axes: Sequence[str],
+    series: Sequence[Series],
+    *,
+    size: int = 360,
+    title: str = "",
+    description: str = "",
+) -> SafeString:
+    """A radar chart with one polygon per series over 0-100 axes."""
+    centre = size / 2
+    radius = size / 2 - 48
+    count = len(axes)
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{} 0 {} {}" width="{}" '
+            'height="{}" role="img" class="chart chart-radar" aria-label="{}" '
+            'font-family="sans-serif"><title>{}</title><desc>{}</desc>',
+            -LABEL_MARGIN,
+            size + 2 * LABEL_MARGIN,
+            size,
+            size + 2 * LABEL_MARGIN,
+            size,
+            title,
+            title,
+            description,
+        )
+    ]
+    for ring in (25, 50, 75, 100):
+        points = _polygon([ring] * count, centre, radius)
+        parts.append(
+            format_html(
+                '<polygon points="{}" fill="none" stroke="{}" stroke-width="1"/>',
+                points,
+                GRID,
+            )
+        )
+        x, y = _point(0, count, ring, centre, radius)
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="9" fill="{}">{}</text>',
+                _fmt(x + 3),
+                _fmt(y + 3),
+                "#5b6773",
+                ring,
+            )
+        )
+    for index, label in enumerate(axes):
+        x, y = _point(index, count, 100, centre, radius)
+        lx, ly = _point(index, count, 118, centre, radius)
+        anchor = (
+            "middle" if abs(lx - centre) < 1 else ("start" if lx > centre else "end")
+        )
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" font-size="12" font-weight="600" fill="{}" '
+                'text-anchor="{}" dominant-baseline="middle">{}</text>',
+                _fmt(centre),
+                _fmt(centre),
+                _fmt(x),
+                _fmt(y),
+                GRID,
+                _fmt(lx),
+                _fmt(ly),
+                INK,
+                anchor,
+                label,
+            )
+        )
+    for item in series:
+        values = [float(v) if v is not None else 0.0 for v in item.values]
+        dash = ' stroke-dasharray="6 4"' if item.dashed else ""
+        parts.append(
+            format_html(
+                '<polygon points="{}" fill="{}" fill-opacity="{}" stroke="{}" '
+                'stroke-width="2.5"{}><title>{}</title></polygon>',
+                _polygon(values, centre, radius),
+                item.colour,
+                "0.08" if item.dashed else "0.18",
+                item.colour,
+                mark_safe(dash),  # noqa: S308 - a constant attribute
+                item.name,
+            )
+        )
+    parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant tag
+    return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+def bars_svg(
+    labels: Sequence[str],
+    values: Sequence[Decimal | float | None],
+    *,
+    width: int = 520,
+    title: str = "",
+    colour: str = PALETTE[0],
+    markers: Sequence[Decimal | float | None] | None = None,
+) -> SafeString:
+    """Horizontal bars 0-100, one per label, with the value printed at the end.
+
+    ``markers`` draws a thin tick per bar (e.g. the score as claimed).
+    """
+    row = 26
+    label_width = 150
+    bar_width = width - label_width - 56
+    height = row * len(labels) + 8
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" '
+            'height="{}" role="img" class="chart chart-bars" aria-label="{}" '
+            'font-family="sans-serif"><title>{}</title>',
+            width,
+            height,
+            width,
+            height,
+            title,
+            title,
+        )
+    ]
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = 4 + index * row
+        length = bar_width * (float(value) if value is not None else 0) / 100
+        parts.append(
+            format_html(
+                '<text x="0" y="{}" font-size="12" fill="{}" '
+                'dominant-baseline="middle">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="16" fill="#e8ecf1" rx="3"/>'
+                '<rect x="{}" y="{}" width="{}" height="16" fill="{}" rx="3"/>'
+                '<text x="{}" y="{}" font-size="12" font-weight="600" fill="{}" '
+                'dominant-baseline="middle">{}</text>',
+                _fmt(y + 9),
+                INK,
+                label,
+                label_width,
+                _fmt(y + 1),
+                _fmt(bar_width),
+                label_width,
+                _fmt(y + 1),
+                _fmt(length),
+                colour,
+                _fmt(label_width + bar_width + 6),
+                _fmt(y + 9),
+                INK,
+                "-" if value is None else f"{float(value):.1f}",
+            )
+        )
+        marker = markers[index] if markers is not None else None
+        if marker is not None:
+            mx = label_width + bar_width * float(marker) / 100
+            parts.append(
+                format_html(
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+                    'stroke-width="2"/>',
+                    _fmt(mx),
+                    _fmt(y - 1),
+                    _fmt(mx),
+                    _fmt(y + 19),
+                    INK,
+                )
+            )
+    parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant tag
+    return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+def _point(index: int, count: int, value: float, centre: float, radius: float):
+    angle = -math.pi / 2 + 2 * math.pi * index / count
+    distance = radius * value / 100
+    return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
+
+
+def _polygon(values: Sequence[float], centre: float, radius: float) -> str:
+    count = len(values)
+    return " ".join(
+        f"{_fmt(x)},{_fmt(y)}"
+        for x, y in (_point(i, count, v, centre, radius) for i, v in enumerate(values))
+    )
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.1f}"

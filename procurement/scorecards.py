@@ -1,0 +1,296 @@
+"""Scorecards explained: the engine's numbers joined to the catalogue's words.
+
+The scorecard page, the procurement page, the API and every export read an
+assessment through ``assessment_report`` or ``procurement_report``, which load
+everything in a fixed number of queries, score with ``scoring.engine`` and
+attach the texts a reader needs (criterion names, level descriptors, why a
+knock-out failed). Nothing here computes a score itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from scoring import engine
+from scoring.models import Catalogue, Criterion, Pillar, Profile
+
+from . import charts
+from .models import Answer, Assessment, Procurement, ProviderFact
+from .services import Ranking, RankingRow, rank_procurement
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    criterion: Criterion
+    result: engine.CriterionResult
+    answer: Answer | None
+
+    @property
+    def code(self) -> str:
+        return self.criterion.code
+
+    @property
+    def name(self) -> str:
+        return self.criterion.name
+
+    def descriptor(self, level: int | None) -> str:
+        if level is None:
+            return ""
+        return next(d.text for d in self.criterion.levels.all() if d.level == level)
+
+    @property
+    def claimed_text(self) -> str:
+        return self.descriptor(self.result.level)
+
+    @property
+    def effective_text(self) -> str:
+        return self.descriptor(self.result.effective_level)
+
+    @property
+    def facts(self) -> list[ProviderFact]:
+        return list(self.answer.facts.all()) if self.answer else []
+
+
+@dataclass(frozen=True)
+class PillarLine:
+    pillar: Pillar
+    result: engine.PillarResult
+    criteria: tuple[CriterionLine, ...]
+
+    @property
+    def code(self) -> str:
+        return self.pillar.code
+
+    @property
+    def name(self) -> str:
+        return self.pillar.name
+
+    @property
+    def answered(self) -> int:
+        return sum(line.result.answered for line in self.criteria)
+
+
+@dataclass(frozen=True)
+class KnockOutLine:
+    criterion: Criterion
+    required: int
+    effective: int
+    profile: str
+
+    @property
+    def text(self) -> str:
+        """E.g. "JUR-1 Exposure to ...: level 1, N3 requires 3"."""
+        return _(
+            "%(code)s %(name)s: level %(effective)s, %(profile)s requires %(required)s"
+        ) % {
+            "code": self.criterion.code,
+            "name": self.criterion.name,
+            "effective": self.effective,
+            "profile": self.profile,
+            "required": self.required,
+        }
+
+
+@dataclass(frozen=True)
+class AssessmentReport:
+    assessment: Assessment
+    catalogue: Catalogue
+    profile: Profile
+    scorecard: engine.Scorecard
+    pillars: tuple[PillarLine, ...]
+
+    @property
+    def criteria(self) -> tuple[CriterionLine, ...]:
+        return tuple(line for pillar in self.pillars for line in pillar.criteria)
+
+    def _lines(self, codes: Sequence[str]) -> tuple[CriterionLine, ...]:
+        wanted = set(codes)
+        return tuple(line for line in self.criteria if line.code in wanted)
+
+    @property
+    def knockouts(self) -> tuple[KnockOutLine, ...]:
+        by_code = {line.code: line.criterion for line in self.criteria}
+        return tuple(
+            KnockOutLine(
+                by_code[k.criterion], k.required, k.effective, self.profile.code
+            )
+            for k in self.scorecard.knockouts
+        )
+
+    @property
+    def binding_criteria(self) -> tuple[CriterionLine, ...]:
+        return self._lines(self.scorecard.binding_criteria)
+
+    @property
+    def evidence_gaps(self) -> tuple[CriterionLine, ...]:
+        return self._lines(self.scorecard.evidence_gaps)
+
+    @property
+    def trust_meaning(self) -> str:
+        level = self.scorecard.trust_level
+        return "" if level is None else self.catalogue.scale_text(level)
+
+    @property
+    def highest_profile_passed(self) -> Profile | None:
+        code = self.scorecard.highest_profile_passed
+        return next((p for p in self.catalogue.profiles.all() if p.code == code), None)
+
+    def radar(self, references: Sequence[Assessment] = (), *, size: int = 360) -> str:
+        """This offer's pillar scores, with reference cases as dashed overlays."""
+        series = [
+            charts.Series(
+                str(self.assessment.offer), [p.result.score for p in self.pillars]
+            )
+        ]
+        series += [reference_series(reference) for reference in references]
+        return charts.radar_svg(
+            [p.code for p in self.pillars],
+            series,
+            size=size,
+            title=_("Pillar scores of %(offer)s") % {"offer": self.assessment.offer},
+            description=", ".join(f"{p.code} {p.result.score}" for p in self.pillars),
+        )
+
+    def bars(self, *, width: int = 520) -> str:
+        return charts.bars_svg(
+            [f"{p.code} {p.name}"[:24] for p in self.pillars],
+            [p.result.score for p in self.pillars],
+            markers=[p.result.score_claimed for p in self.pillars],
+            width=width,
+            title=_("Pillar scores, as evidenced (bar) and as claimed (tick)"),
+        )
+
+
+@dataclass(frozen=True)
+class ProcurementReport:
+    procurement: Procurement
+    catalogue: Catalogue
+    profile: Profile
+    ranking: Ranking
+    reports: dict[int, AssessmentReport]  # by assessment id
+
+    @property
+    def rows(self) -> tuple[tuple[RankingRow, AssessmentReport], ...]:
+        return tuple(
+            (row, self.reports[row.assessment.pk]) for row in self.ranking.rows
+        )
+
+    def radar(self, references: Sequence[Assessment] = (), *, size: int = 420) -> str:
+        """Every offer's pillar scores on one radar, reference cases dashed."""
+        pillars = list(self.catalogue.pillars.all())
+        series = [
+            charts.Series(
+                str(row.assessment.offer),
+                [report.scorecard.pillar(p.code).score for p in pillars],
+                colour=charts.PALETTE[index % len(charts.PALETTE)],
+            )
+            for index, (row, report) in enumerate(self.rows)
+        ]
+        series += [reference_series(reference) for reference in references]
+        return charts.radar_svg(
+            [p.code for p in pillars],
+            series,
+            size=size,
+            title=_("Pillar scores of the offers in %(procurement)s")
+            % {"procurement": self.procurement},
+        )
+
+
+def assessment_report(assessment: Assessment) -> AssessmentReport:
+    """Score one assessment and attach the catalogue's texts (about 12 queries)."""
+    catalogue = assessment.catalogue.with_method()
+    answers = list(_answers().filter(assessment=assessment))
+    return _report(assessment, catalogue, answers)
+
+
+def procurement_report(procurement: Procurement) -> ProcurementReport:
+    """Rank a procurement and explain every offer, in a fixed number of queries."""
+    catalogue = procurement.catalogue.with_method()
+    ranking = rank_procurement(procurement)
+    by_assessment: dict[int, list[Answer]] = defaultdict(list)
+    for answer in _answers().filter(assessment__procurement=procurement):
+        by_assessment[answer.assessment_id].append(answer)
+    reports = {
+        row.assessment.pk: _report(
+            row.assessment, catalogue, by_assessment[row.assessment.pk]
+        )
+        for row in ranking.rows
+    }
+    return ProcurementReport(
+        procurement=procurement,
+        catalogue=catalogue,
+        profile=_profile(catalogue, procurement.profile.code),
+        ranking=ranking,
+        reports=reports,
+    )
+
+
+def reference_assessments() -> list[Assessment]:
+    """The reference cases, with their stored snapshots, for comparison."""
+    return list(
+        Assessment.objects.reference_cases()
+        .select_related("offer__provider", "profile")
+        .order_by("offer__provider__name")
+    )
+
+
+def reference_series(reference: Assessment) -> charts.Series:
+    scores = [
+        Decimal(p["score"]) if p["score"] is not None else None
+        for p in reference.pillar_scores
+    ]
+    colour = charts.REFERENCE_COLOURS.get(
+        reference.offer.provider.reference_key or "", "#777"
+    )
+    label = _("%(provider)s (reference, %(profile)s, %(date)s)") % {
+        "provider": reference.offer.provider.name,
+        "profile": reference.profile.code,
+        "date": reference.as_of.year,
+    }
+    return charts.Series(label, scores, colour=colour, dashed=True)
+
+
+def _answers():
+    return Answer.objects.select_related("criterion", "answered_by").prefetch_related(
+        Prefetch("facts", queryset=ProviderFact.objects.order_by("as_of", "pk"))
+    )
+
+
+def _profile(catalogue: Catalogue, code: str) -> Profile:
+    return next(p for p in catalogue.profiles.all() if p.code == code)
+
+
+def _report(
+    assessment: Assessment, catalogue: Catalogue, answers: Sequence[Answer]
+) -> AssessmentReport:
+    profile = _profile(catalogue, assessment.profile.code)
+    by_code = {answer.criterion.code: answer for answer in answers}
+    scorecard = engine.score(
+        catalogue.to_spec(),
+        profile.code,
+        [
+            engine.AnswerInput(a.criterion.code, a.level, a.evidence, a.not_applicable)
+            for a in answers
+        ],
+    )
+    criteria_by_pillar: dict[int, list[Criterion]] = defaultdict(list)
+    for criterion in catalogue.criteria.all():
+        criteria_by_pillar[criterion.pillar_id].append(criterion)
+    pillars = tuple(
+        PillarLine(
+            pillar=pillar,
+            result=scorecard.pillar(pillar.code),
+            criteria=tuple(
+                CriterionLine(c, scorecard.criterion(c.code), by_code.get(c.code))
+                for c in criteria_by_pillar[pillar.pk]
+            ),
+        )
+        for pillar in catalogue.pillars.all()
+    )
+    return AssessmentReport(assessment, catalogue, profile, scorecard, pillars)
