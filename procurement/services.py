@@ -29,6 +29,7 @@ from .models import (
     Organisation,
     Procurement,
     Provider,
+    ProviderFact,
 )
 
 EDIT_ROLES = (Membership.Role.EVALUATOR, Membership.Role.LEAD)
@@ -154,6 +155,44 @@ def create_provider(
     provider.full_clean()
     provider.save()
     return provider
+
+
+def update_provider(provider: Provider, *, user, **fields) -> Provider:
+    """Change a provider's record (evaluators and leads of its organisation)."""
+    _require_provider_editor(user, provider)
+    for name, value in fields.items():
+        setattr(provider, name, value)
+    provider.full_clean()
+    provider.save()
+    return provider
+
+
+def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
+    """Record a dated, sourced fact about a provider."""
+    _require_provider_editor(user, provider)
+    fact = ProviderFact(provider=provider, **fields)
+    fact.full_clean()
+    fact.save()
+    return fact
+
+
+def create_offer(provider: Provider, *, user, name: str, **fields) -> Offer:
+    """Add a service of a provider that can then be assessed."""
+    _require_provider_editor(user, provider)
+    offer = Offer(provider=provider, name=name, **fields)
+    offer.full_clean()
+    offer.save()
+    return offer
+
+
+def update_offer(offer: Offer, *, user, **fields) -> Offer:
+    """Change an offer (evaluators and leads of its provider's organisation)."""
+    _require_provider_editor(user, offer.provider)
+    for name, value in fields.items():
+        setattr(offer, name, value)
+    offer.full_clean()
+    offer.save()
+    return offer
 
 
 def create_procurement(
@@ -476,6 +515,12 @@ def refresh_snapshot(assessment: Assessment) -> Assessment:
         _apply_snapshot(locked, locked.scorecard())
         locked.save()
     return locked
+
+
+def _require_provider_editor(user, provider: Provider) -> None:
+    if provider.is_reference_case:
+        raise PermissionDenied(_("Reference cases are read-only."))
+    require_role(user, provider.organisation, EDIT_ROLES)
 
 
 def _require_editor(user, assessment: Assessment) -> None:

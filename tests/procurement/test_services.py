@@ -16,6 +16,7 @@ from tests.factories import (
     OfferFactory,
     ProcurementFactory,
     ProviderFactFactory,
+    ProviderFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -444,4 +445,44 @@ def test_only_a_lead_may_apply_a_rescore(procurement, evaluator, newer_catalogue
     with pytest.raises(PermissionDenied):
         services.rescore_assessment(
             assessment, catalogue=newer_catalogue, user=evaluator, apply=True
+        )
+
+
+def test_an_evaluator_adds_an_offer_and_a_fact_to_a_provider(organisation, evaluator):
+    provider = services.create_provider(
+        user=evaluator, organisation=organisation, name="Acme"
+    )
+
+    offer = services.create_offer(provider, user=evaluator, name="Acme IaaS")
+    fact = services.add_fact(
+        provider,
+        user=evaluator,
+        statement="Acme is owned by Acme Holding SA (FR).",
+        as_of="2026-01-01",
+        source_title="K-bis extract",
+    )
+
+    assert (offer.provider, fact.provider) == (provider, provider)
+
+
+def test_a_viewer_cannot_edit_a_provider(organisation, evaluator, viewer):
+    provider = services.create_provider(
+        user=evaluator, organisation=organisation, name="Acme"
+    )
+
+    with pytest.raises(PermissionDenied):
+        services.update_provider(provider, user=viewer, name="Acme 2")
+
+
+def test_reference_cases_are_read_only_even_for_leads(lead):
+    reference = ProviderFactory(reference_case=True)
+
+    with pytest.raises(PermissionDenied, match="read-only"):
+        services.create_offer(reference, user=lead, name="New offer")
+
+
+def test_an_invalid_provider_gets_a_validation_error(organisation, evaluator):
+    with pytest.raises(ValidationError, match="website"):
+        services.create_provider(
+            user=evaluator, organisation=organisation, name="Acme", website="not a url"
         )
