@@ -1,0 +1,49 @@
+"""Two assessors saving at the same moment: one wins, the other is told."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from procurement import services
+from procurement.models import Answer, Assessment, Membership
+from procurement.services import AnswerData, StaleAssessment
+from tests.conftest import member
+from tests.factories import OfferFactory, ProcurementFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_of_the_same_version_let_exactly_one_through(catalogue):
+    procurement = ProcurementFactory()
+    alice = member(procurement.organisation, Membership.Role.EVALUATOR)
+    bob = member(procurement.organisation, Membership.Role.EVALUATOR)
+    offer = OfferFactory(provider__organisation=procurement.organisation)
+    assessment = services.start_assessment(
+        user=alice, procurement=procurement, offer=offer
+    )
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def save(user, level):
+        try:
+            barrier.wait()
+            services.record_answers(
+                assessment, user=user, version=1, answers=[AnswerData("OWN-1", level)]
+            )
+            outcomes[user.username] = "saved"
+        except StaleAssessment as refused:
+            outcomes[user.username] = f"stale at {refused.current_version}"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=args) for args in ((alice, 1), (bob, 4))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values()) == ["saved", "stale at 2"]
+    assert Assessment.objects.get(pk=assessment.pk).version == 2
+    assert Answer.objects.filter(assessment=assessment).count() == 1
