@@ -1,23 +1,87 @@
-"""The REST API's one router (/api/v1/) and its project-wide error handling."""
+"""The REST API's one router (/api/v1/), its token login and its error handling.
+
+Resources live in ``procurement/api.py``; here they are wired to URLs, next
+to the schema, the docs (Swagger UI and ReDoc from drf-spectacular-sidecar's
+static files, nothing from a CDN) and the project-wide exception handler.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import as_serializer_error
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.rest import JSONParser
+from procurement.api import (
+    AssessmentViewSet,
+    CatalogueViewSet,
+    OfferViewSet,
+    ProcurementViewSet,
+    ProviderViewSet,
+)
+from procurement.services import StaleAssessment
 
 app_name = "api"
 
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send it on every request as `Authorization: Token <token>`."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+@extend_schema(
+    tags=["auth"],
+    summary="Get an API token",
+    description="Exchange your username and password for a token (the same one "
+    "on every call until an administrator revokes it). Throttled: too many "
+    "attempts get a 429 with `Retry-After`.",
+    request=AuthTokenSerializer,
+    responses={
+        200: TokenSerializer,
+        429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
+    },
+    examples=[
+        OpenApiExample("Demo user", value={"username": "demo", "password": "demo"})
+    ],
+)
+class ObtainTokenView(ObtainAuthToken):
+    """``POST auth/token/``: DRF's token login, JSON only and throttled."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+
 router = DefaultRouter()
+router.register("catalogues", CatalogueViewSet, basename="catalogue")
+router.register("providers", ProviderViewSet, basename="provider")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("procurements", ProcurementViewSet, basename="procurement")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
     *router.urls,
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
@@ -27,7 +91,73 @@ urlpatterns = [
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django ValidationErrors (from models) become 400s."""
+    """DRF's handler, plus Django ValidationErrors (from models) become 400s
+    and a stale assessment version a 409 that says the current version."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, StaleAssessment):
+        return Response(
+            {"detail": str(exc), "current_version": exc.current_version},
+            status=status.HTTP_409_CONFLICT,
+        )
     return drf_exception_handler(exc, context)
+
+
+# The errors every operation can answer with, documented once so that the
+# schema lists every status code a client (or a fuzzer) may meet.
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": str(
+        _(
+            "What is wrong, by field name: a list of messages, or for a list "
+            "of objects (such as answers) a list of such objects aligned with "
+            "the one sent; `detail` or `non_field_errors` for the whole request."
+        )
+    ),
+    "additionalProperties": {},
+}
+
+
+def _response(schema: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+        },
+    }
+
+
+def document_errors(result, generator, request, public):
+    """Add the handler's error responses to every operation of the schema."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR)
+    schemas["FieldErrors"] = FIELD_ERRORS
+    for url, operations in result["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            added = {}
+            security = operation.get("security", [])
+            if security and {} not in security:
+                added["401"] = _response("Error", "Not authenticated.")
+                added["403"] = _response(
+                    "Error", "Your role does not allow this, or a reference case."
+                )
+            if "{" in url:
+                added["404"] = _response(
+                    "Error", "Not found, or not one of your organisation's."
+                )
+            if method in ("post", "put", "patch"):
+                added["400"] = _response("FieldErrors", "Invalid input.")
+                added["413"] = _response("Error", "Request body too large.")
+                added["415"] = _response("Error", "Send application/json.")
+            if any(p["name"] == "page" for p in operation.get("parameters", [])):
+                added["400"] = _response("FieldErrors", "Invalid filter value.")
+                added["404"] = _response("Error", "Invalid page.")
+            for code, response in added.items():
+                responses.setdefault(code, response)
+    return result

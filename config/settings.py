@@ -158,13 +158,20 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# The API (config/api.py). Token authentication comes first so that an
+# anonymous request gets a 401 with WWW-Authenticate rather than a 403.
+# JSON only, through a parser that enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF
+# reads the body itself and would not); no browsable API (its inline script
+# breaks under our CSP): /api/v1/docs/ is the interactive documentation.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["config.rest.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -180,12 +187,47 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cloud of Trust Scorecard API",
-    "DESCRIPTION": (
-        "Score cloud offers on sovereignty: catalogues, providers, offers, "
-        "procurements, assessments, answers, scorecards and rankings. "
-        "Authenticate with a session or with `Authorization: Token <token>` "
-        "from `POST /api/v1/auth/token/`."
-    ),
+    "DESCRIPTION": """\
+Score cloud offers on sovereignty: catalogues, providers, offers, procurements,
+assessments, answers, scorecards and rankings. Every list is paginated
+(`page`, `page_size` up to 200) and states its order (`ordering`). You see
+your organisations' work and the reference cases (Cloudwatt, Numergy), which
+are read-only; another organisation's objects are a 404. Texts follow
+`Accept-Language` (`en`, `fr`).
+
+**From zero to a ranking with curl** (`make run` serves on 127.0.0.1:8000; the
+demo login is `demo` / `demo`):
+
+```
+API=http://127.0.0.1:8000/api/v1
+# 1. A token (then click "Authorize" above and enter: Token <token>)
+curl -s -X POST $API/auth/token/ -H 'Content-Type: application/json' \\
+  -d '{"username": "demo", "password": "demo"}'
+AUTH="Authorization: Token <token>"
+# 2. A procurement for highly sensitive data (profile N3)
+curl -s -X POST $API/procurements/ -H "$AUTH" -H 'Content-Type: application/json' \\
+  -d '{"title": "Hosting of the payroll system", "profile": "N3"}'
+# 3. A provider and its offer
+curl -s -X POST $API/providers/ -H "$AUTH" -H 'Content-Type: application/json' \\
+  -d '{"name": "Delta Cloud"}'
+curl -s -X POST $API/offers/ -H "$AUTH" -H 'Content-Type: application/json' \\
+  -d '{"provider": <provider id>, "name": "Trusted IaaS"}'
+# 4. An assessment of the offer in the procurement
+curl -s -X POST $API/assessments/ -H "$AUTH" -H 'Content-Type: application/json' \\
+  -d '{"procurement": <procurement id>, "offer": <offer id>}'
+# 5. Answers (criterion codes and levels: GET $API/catalogues/<id>/)
+curl -s -X POST $API/assessments/<id>/answers/ -H "$AUTH" \\
+  -H 'Content-Type: application/json' \\
+  -d '{"version": 1, "answers": [{"criterion": "JUR-1", "level": 3,
+       "evidence": "verified", "justification": "Checked in the contract"}]}'
+# 6. The scorecard and the ranking
+curl -s $API/assessments/<id>/scorecard/ -H "$AUTH"
+curl -s $API/procurements/<procurement id>/ranking/ -H "$AUTH"
+```
+
+Errors keep DRF's shape: `{"detail": "..."}`, or field errors by name for a
+400. A stale `version` is a 409 with `current_version`.
+""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -193,6 +235,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.document_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "procurement.models.Assessment.Status",
+        "ProcurementStatusEnum": "procurement.models.Procurement.Status",
+        "ProviderStatusEnum": "procurement.models.Provider.Status",
+        "EvidenceEnum": "procurement.models.Answer.Evidence",
+        "CatalogueStatusEnum": "scoring.models.Catalogue.Status",
+        "LevelEnum": "scoring.models.LEVEL_CHOICES",
+    },
 }
 
 LOGGING = {

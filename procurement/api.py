@@ -1,0 +1,619 @@
+"""The REST API's viewsets, registered on the one router in ``config/api.py``.
+
+Every queryset starts from ``visible_to(request.user)``, so another
+organisation's objects are a 404 on every endpoint, writes included. Writes
+validate the payload with a serializer and hand it to ``services.py``, which
+checks the caller's role (a ``PermissionDenied`` is a 403) and refuses
+changes to the reference cases. Scores come from the stored snapshot or from
+``scorecards.py``; nothing here computes one.
+"""
+
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from scoring.models import Catalogue
+
+from . import services
+from .filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
+from .models import (
+    Answer,
+    Assessment,
+    Offer,
+    Organisation,
+    Procurement,
+    Provider,
+    ProviderFact,
+)
+from .scorecards import assessment_report, procurement_report
+from .serializers import (
+    AnswersInputSerializer,
+    AnswersSerializer,
+    AssessmentCreateSerializer,
+    AssessmentSerializer,
+    CatalogueDetailSerializer,
+    CatalogueSerializer,
+    FactSerializer,
+    FactWriteSerializer,
+    OfferCreateSerializer,
+    OfferSerializer,
+    OfferUpdateSerializer,
+    ProcurementCreateSerializer,
+    ProcurementSerializer,
+    ProviderCreateSerializer,
+    ProviderDetailSerializer,
+    ProviderSerializer,
+    ProviderUpdateSerializer,
+    RankingSerializer,
+    ScorecardSerializer,
+    TransitionSerializer,
+)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()
+
+
+CONFLICT = OpenApiResponse(
+    ConflictSerializer,
+    description="The assessment changed since the version you sent; nothing was "
+    "saved. Read it again (current_version) and retry.",
+)
+
+
+def editable_organisation(user) -> Organisation:
+    """The organisation a new record goes to when the payload names none.
+
+    It is the user's only organisation where they are an evaluator or lead;
+    with several, the client must choose, and with none the user may not
+    create anything.
+    """
+    organisations = list(
+        Organisation.objects.filter(
+            memberships__user=user, memberships__role__in=services.EDIT_ROLES
+        ).order_by("pk")
+    )
+    if len(organisations) == 1:
+        return organisations[0]
+    if not organisations:
+        raise exceptions.PermissionDenied(
+            _("You are not an evaluator or lead of any organisation.")
+        )
+    choices = ", ".join(f"{o.pk} ({o.name})" for o in organisations)
+    raise exceptions.ValidationError(
+        {
+            "organisation": [
+                _(
+                    "You are an evaluator or lead in several organisations: give "
+                    '"organisation", one of %(choices)s.'
+                )
+                % {"choices": choices}
+            ]
+        }
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the published catalogues",
+        description="The published versions of the scoring method. Texts follow "
+        "`Accept-Language` (en, fr).",
+    ),
+    retrieve=extend_schema(
+        summary="Read a catalogue: pillars, criteria, levels and profiles",
+        description="Everything needed to fill in an assessment: each criterion's "
+        "code, question, level descriptors (0-4), weight and whether N/A is "
+        "allowed; each profile's pillar weights, knock-out thresholds and "
+        "evidence caps. Texts follow `Accept-Language` (en, fr).",
+    ),
+)
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Catalogue.objects.published().order_by("slug", "-loaded_at", "-pk")
+    serializer_class = CatalogueSerializer
+    filterset_fields = ["slug"]
+    ordering_fields = ["slug", "version", "loaded_at"]
+    ordering = ["slug", "-loaded_at", "-pk"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return CatalogueDetailSerializer
+        return super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        catalogue = self.get_object().with_method()
+        return Response(self.get_serializer(catalogue).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List providers",
+        description="Your organisations' providers and the reference cases "
+        "(read-only for everyone).",
+    ),
+    retrieve=extend_schema(
+        summary="Read a provider with its dated, sourced facts",
+    ),
+)
+class ProviderViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Provider.objects.order_by("name", "pk")
+    serializer_class = ProviderDetailSerializer
+    filterset_class = ProviderFilter
+    ordering_fields = ["name", "country", "created_at"]
+    ordering = ["name", "pk"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset().visible_to(self.request.user)
+        if self.action not in ("retrieve", "create", "partial_update"):
+            return queryset
+        return queryset.prefetch_related(
+            Prefetch("facts", queryset=ProviderFact.objects.order_by("as_of", "pk"))
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProviderSerializer
+        return super().get_serializer_class()
+
+    def _detail(self, provider, status_code=status.HTTP_200_OK):
+        provider = self.get_queryset().get(pk=provider.pk)
+        return Response(self.get_serializer(provider).data, status=status_code)
+
+    @extend_schema(
+        summary="Create a provider",
+        description='`{"name": ...}` is enough. `organisation` is needed only when '
+        "you are an evaluator or lead of several organisations.",
+        request=ProviderCreateSerializer,
+        responses={201: ProviderDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "Minimal",
+                value={"name": "Beta Sovereign"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "With ownership",
+                value={
+                    "name": "Gamma Hyperscale EU",
+                    "country": "IE",
+                    "parent_name": "Gamma Cloud Inc.",
+                    "parent_country": "US",
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def create(self, request):
+        serializer = ProviderCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        organisation = fields.pop("organisation", None) or editable_organisation(
+            request.user
+        )
+        provider = services.create_provider(
+            user=request.user, organisation=organisation, **fields
+        )
+        return self._detail(provider, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a provider",
+        description="Send only the fields to change. Reference cases are "
+        "read-only (403).",
+        request=ProviderUpdateSerializer,
+        responses={200: ProviderDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "Change of parent",
+                value={"parent_name": "Delta Holding", "parent_country": "US"},
+                request_only=True,
+            )
+        ],
+    )
+    def partial_update(self, request, pk=None):
+        provider = self.get_object()
+        serializer = ProviderUpdateSerializer(provider, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.update_provider(
+            provider, user=request.user, **serializer.validated_data
+        )
+        return self._detail(provider)
+
+    @extend_schema(
+        summary="Add a dated, sourced fact to a provider",
+        request=FactWriteSerializer,
+        responses={201: FactSerializer},
+        examples=[
+            OpenApiExample(
+                "Change of control",
+                value={
+                    "category": "change_of_control",
+                    "statement": "Acquired by a non-EU group.",
+                    "as_of": "2026-01-15",
+                    "source_title": "Press release",
+                    "source_url": "https://example.org/press",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def facts(self, request, pk=None):
+        provider = self.get_object()
+        serializer = FactWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fact = services.add_fact(
+            provider, user=request.user, **serializer.validated_data
+        )
+        return Response(FactSerializer(fact).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List offers",
+        description="Offers of your organisations' providers and of the reference "
+        "cases.",
+    ),
+    retrieve=extend_schema(summary="Read an offer"),
+)
+class OfferViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = (
+        Offer.objects.select_related("provider")
+        .prefetch_related("certifications")
+        .order_by("provider__name", "name", "pk")
+    )
+    serializer_class = OfferSerializer
+    filterset_class = OfferFilter
+    ordering_fields = ["name", "provider__name", "created_at"]
+    ordering = ["provider__name", "name", "pk"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def _detail(self, offer, status_code=status.HTTP_200_OK):
+        offer = self.get_queryset().get(pk=offer.pk)
+        return Response(self.get_serializer(offer).data, status=status_code)
+
+    @extend_schema(
+        summary="Add an offer to a provider",
+        description='`{"provider": id, "name": ...}` is enough.',
+        request=OfferCreateSerializer,
+        responses={201: OfferSerializer},
+        examples=[
+            OpenApiExample(
+                "Minimal",
+                value={"provider": 1, "name": "Trusted IaaS"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Complete",
+                value={
+                    "provider": 1,
+                    "name": "Trusted IaaS",
+                    "service_model": "iaas",
+                    "deployment_model": "public",
+                    "regions": ["FR"],
+                    "description": "Qualified IaaS, regions Paris and Lyon.",
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def create(self, request):
+        serializer = OfferCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        provider = fields.pop("provider")
+        offer = services.create_offer(provider, user=request.user, **fields)
+        return self._detail(offer, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change an offer",
+        description="Send only the fields to change. Reference cases are "
+        "read-only (403).",
+        request=OfferUpdateSerializer,
+        responses={200: OfferSerializer},
+    )
+    def partial_update(self, request, pk=None):
+        offer = self.get_object()
+        serializer = OfferUpdateSerializer(offer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.update_offer(offer, user=request.user, **serializer.validated_data)
+        return self._detail(offer)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your organisations' procurements"),
+    retrieve=extend_schema(summary="Read a procurement"),
+)
+class ProcurementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Procurement.objects.select_related(
+        "organisation", "catalogue", "profile"
+    ).order_by("-created_at", "-pk")
+    serializer_class = ProcurementSerializer
+    filterset_class = ProcurementFilter
+    ordering_fields = ["created_at", "title", "reference", "deadline"]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        # Count after scoping, so that the join on memberships cannot
+        # multiply the assessments counted.
+        return (
+            super()
+            .get_queryset()
+            .visible_to(self.request.user)
+            .annotate(assessment_count=Count("assessments"))
+        )
+
+    @extend_schema(
+        summary="Open a procurement",
+        description='`{"title": ..., "profile": "N3"}` is enough: the profile code '
+        "is resolved in the most recently published catalogue unless "
+        "`catalogue` (an id from GET /api/v1/catalogues/) is given; the "
+        "procurement stays pinned to that catalogue version. `organisation` is "
+        "needed only when you are an evaluator or lead of several organisations.",
+        request=ProcurementCreateSerializer,
+        responses={201: ProcurementSerializer},
+        examples=[
+            OpenApiExample(
+                "Minimal",
+                value={"title": "Hosting of the payroll system", "profile": "N3"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Complete",
+                value={
+                    "title": "Hosting of the payroll system",
+                    "profile": "N3",
+                    "catalogue": 1,
+                    "organisation": 1,
+                    "reference": "T-2026-07",
+                    "description": "IaaS for payroll data.",
+                    "deadline": "2026-12-31",
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def create(self, request):
+        serializer = ProcurementCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        organisation = fields.pop("organisation", None) or editable_organisation(
+            request.user
+        )
+        procurement = services.create_procurement(
+            user=request.user, organisation=organisation, **fields
+        )
+        procurement = self.get_queryset().get(pk=procurement.pk)
+        return Response(
+            self.get_serializer(procurement).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Rank a procurement's offers",
+        description="Eligible offers first, by evidenced global score (equal "
+        "scores share a rank and are flagged `tied`); then the excluded offers, "
+        "each with the knock-outs it fails and the reason in words. Read from the "
+        "scores stored at each save.",
+        responses={200: RankingSerializer},
+    )
+    @action(detail=True)
+    def ranking(self, request, pk=None):
+        report = procurement_report(self.get_object())
+        rows = [{"row": row, "report": line} for row, line in report.rows]
+        data = {
+            "procurement": report.procurement,
+            "profile": report.profile,
+            "catalogue": report.catalogue,
+            "ranking": report.ranking,
+            "eligible": [r for r in rows if not r["row"].excluded],
+            "excluded": [r for r in rows if r["row"].excluded],
+        }
+        return Response(RankingSerializer(data).data)
+
+
+ANSWERS_EXAMPLE = {
+    "version": 1,
+    "answers": [
+        {
+            "criterion": "JUR-1",
+            "level": 3,
+            "evidence": "verified",
+            "justification": "EU-only control chain, checked in the contract.",
+            "evidence_reference": "Contract annex 4",
+        },
+        {"criterion": "OWN-1", "level": None},
+        {"criterion": "TEC-5", "not_applicable": True},
+    ],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List assessments",
+        description="Your organisations' assessments and the reference cases "
+        "(`reference=true` for those only), with the scores stored at their "
+        "last save.",
+    ),
+    retrieve=extend_schema(
+        summary="Read an assessment with its stored scores",
+        description="`version` is what you send back when saving answers or "
+        "changing the status.",
+    ),
+)
+class AssessmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = Assessment.objects.with_context().order_by("-created_at", "-pk")
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    ordering_fields = [
+        "created_at",
+        "as_of",
+        "status",
+        "global_score",
+        "trust_level",
+        "completeness",
+    ]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def _detail(self, assessment, status_code=status.HTTP_200_OK):
+        assessment = self.get_queryset().get(pk=assessment.pk)
+        return Response(
+            AssessmentSerializer(
+                assessment, context=self.get_serializer_context()
+            ).data,
+            status=status_code,
+        )
+
+    @extend_schema(
+        summary="Put an offer under assessment",
+        description='`{"procurement": id, "offer": id}` is enough: the profile and '
+        "the catalogue version come from the procurement. The offer must be one "
+        "of your organisation's providers'.",
+        request=AssessmentCreateSerializer,
+        responses={201: AssessmentSerializer},
+        examples=[
+            OpenApiExample(
+                "Minimal", value={"procurement": 1, "offer": 1}, request_only=True
+            )
+        ],
+    )
+    def create(self, request):
+        serializer = AssessmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        assessment = services.start_assessment(
+            user=request.user, **serializer.validated_data
+        )
+        return self._detail(assessment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Read an assessment's answers",
+        description="One entry per answered criterion, in catalogue order, with "
+        "the `version` to send back when saving. Unanswered criteria are absent "
+        "(unknown, scored 0).",
+        responses={200: AnswersSerializer},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Save answers",
+        description="Saves every answer at once and re-scores, or saves nothing: "
+        "a `version` that is not the current one is a 409 with "
+        "`current_version`; any invalid answer is a 400 whose `answers` list is "
+        "aligned with yours (`{}` for the valid ones). `level` is 0-4, or null "
+        'for unknown; `"not_applicable": true` only where the criterion\'s '
+        "`na_allowed` is true. Returns the assessment with its new version and "
+        "scores.",
+        request=AnswersInputSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+        examples=[OpenApiExample("Three answers", value=ANSWERS_EXAMPLE)],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def answers(self, request, pk=None):
+        assessment = self.get_object()
+        if request.method == "GET":
+            return Response(AnswersSerializer(self._answers(assessment)).data)
+        serializer = AnswersInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = [
+            services.AnswerData(**item) for item in serializer.validated_data["answers"]
+        ]
+        try:
+            assessment = services.record_answers(
+                assessment,
+                user=request.user,
+                version=serializer.validated_data["version"],
+                answers=answers,
+            )
+        except services.InvalidAnswers as exc:
+            raise exceptions.ValidationError({"answers": exc.errors}) from exc
+        return self._detail(assessment)
+
+    def _answers(self, assessment):
+        answers = (
+            Answer.objects.filter(assessment=assessment)
+            .select_related("criterion", "answered_by")
+            .prefetch_related(
+                Prefetch("facts", queryset=ProviderFact.objects.only("pk"))
+            )
+        )
+        return {
+            "assessment": assessment.pk,
+            "status": assessment.status,
+            "version": assessment.version,
+            "answers": answers,
+        }
+
+    @extend_schema(
+        summary="Submit a draft for approval",
+        description="Evaluators and leads. The assessment becomes read-only. Send "
+        "`version` to refuse the change if someone saved since (409).",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, services.submit_assessment)
+
+    @extend_schema(
+        summary="Approve a submitted assessment",
+        description="Leads only. Send `version` to refuse the change if someone "
+        "saved since (409).",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, services.approve_assessment)
+
+    def _transition(self, request, service):
+        assessment = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = service(
+            assessment,
+            user=request.user,
+            version=serializer.validated_data.get("version"),
+        )
+        return self._detail(assessment)
+
+    @extend_schema(
+        summary="Read the full scorecard",
+        description="The engine's explanation, computed from the stored answers: "
+        "global score as evidenced and as claimed, trust level (weakest link), "
+        "eligibility for the profile with the failed knock-outs, highest profile "
+        "passed, every pillar and criterion (claimed and effective level, "
+        "evidence cap), binding criteria and evidence gaps. Scores are numbers "
+        "with one decimal; names follow `Accept-Language` (en, fr).",
+        responses={200: ScorecardSerializer},
+    )
+    @action(detail=True)
+    def scorecard(self, request, pk=None):
+        report = assessment_report(self.get_object())
+        return Response(ScorecardSerializer(report).data)
