@@ -1,19 +1,19 @@
 """The REST API's one router (/api/v1/), its token login and its error handling.
 
 Resources live in ``procurement/api.py``; here they are wired to URLs, next
-to the schema, the docs (Swagger UI and ReDoc from drf-spectacular-sidecar's
-static files, nothing from a CDN) and the project-wide exception handler.
+to the schema, the docs (Swagger UI from drf-spectacular-sidecar's static
+files, nothing from a CDN) and the project-wide exception handler. There is
+no ReDoc page: its template loads Google Fonts, which our CSP and our
+"nothing from outside" rule forbid.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -86,15 +86,29 @@ urlpatterns = [
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
     ),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus Django ValidationErrors (from models) become 400s
-    and a stale assessment version a 409 that says the current version."""
+    """DRF's handler, plus: Django ValidationErrors (from models) are 400s, a
+    body over Django's upload limit a JSON 413 (not Django's HTML 400), and a
+    stale assessment version a 409 that says the current version."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            _(
+                "The request body is larger than %(limit)d bytes "
+                "(DATA_UPLOAD_MAX_MEMORY_SIZE); nothing was saved."
+            )
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     if isinstance(exc, StaleAssessment):
         return Response(
             {"detail": str(exc), "current_version": exc.current_version},

@@ -6,42 +6,20 @@ module is being imported, so a class defined next to the views would import
 itself in a circle.
 """
 
-import io
-
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, parsers
 from rest_framework.pagination import PageNumberPagination
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The request body is too large.")
-    default_code = "payload_too_large"
-
-
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, bounded like Django's own form parsing.
+    """DRF's JSON parser; JSON nested too deep for Python is a 400, not a 500.
 
-    DRF reads the request stream itself, so Django's
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` never applies to a JSON body: without this
-    check a client could make the server hold any amount in memory. JSON nested
-    too deep for Python's parser is a 400, not a crash.
+    The body's size is bounded before parsing: DRF reads ``request.body``,
+    where Django enforces ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (a 413, see
+    ``config.api.exception_handler``).
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None:
-            body = stream.read(limit + 1)
-            if len(body) > limit:
-                raise PayloadTooLarge(
-                    _(
-                        "The request body is larger than %(limit)d bytes "
-                        "(DATA_UPLOAD_MAX_MEMORY_SIZE); nothing was read or saved."
-                    )
-                    % {"limit": limit}
-                )
-            stream = io.BytesIO(body)
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:

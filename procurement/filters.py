@@ -6,8 +6,21 @@ that does not exist.
 """
 
 import django_filters as filters
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Assessment, Offer, Organisation, Procurement, Provider
+
+
+def boolean_filter(*, help_text, **kwargs):
+    """``true`` or ``false``; anything else is a 400 (django-filter's own
+    BooleanFilter silently ignores a value it does not understand)."""
+    return extend_schema_field({"type": "boolean", "description": help_text})(
+        filters.TypedChoiceFilter(
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            **kwargs,
+        )
+    )
 
 
 def _visible(model):
@@ -22,7 +35,7 @@ def _visible(model):
 
 
 class ProviderFilter(filters.FilterSet):
-    reference = filters.BooleanFilter(
+    reference = boolean_filter(
         field_name="is_reference_case",
         help_text="true: only the reference cases; false: only your providers.",
     )
@@ -36,7 +49,7 @@ class OfferFilter(filters.FilterSet):
     provider = filters.ModelChoiceFilter(
         queryset=_visible(Provider), help_text="Only the offers of this provider."
     )
-    reference = filters.BooleanFilter(
+    reference = boolean_filter(
         field_name="provider__is_reference_case",
         help_text="true: only the reference cases' offers; false: only yours.",
     )
@@ -71,7 +84,7 @@ class AssessmentFilter(filters.FilterSet):
     offer = filters.ModelChoiceFilter(
         queryset=_visible(Offer), help_text="Only the assessments of this offer."
     )
-    reference = filters.BooleanFilter(
+    reference = boolean_filter(
         method="filter_reference",
         help_text="true: only the reference cases (Cloudwatt, Numergy...); "
         "false: only your organisations' assessments.",

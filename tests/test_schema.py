@@ -1,0 +1,99 @@
+"""The OpenAPI schema and the API docs: no warning, nothing loaded from outside."""
+
+import re
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.urls import reverse
+
+
+@pytest.fixture(autouse=True)
+def _static_files(settings, tmp_path):
+    """Serve static URLs unhashed; tests never run collectstatic."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+def test_openapi_schema_generates_without_warnings(tmp_path):
+    call_command(
+        "spectacular",
+        "--file",
+        str(tmp_path / "schema.yaml"),
+        "--validate",
+        "--fail-on-warn",
+    )
+
+
+def test_the_schema_documents_every_contract_path(tmp_path):
+    call_command("spectacular", "--file", str(tmp_path / "schema.yaml"))
+
+    schema = yaml.safe_load((tmp_path / "schema.yaml").read_text())
+
+    assert {path: sorted(schema["paths"][path]) for path in schema["paths"]} == {
+        "/api/v1/assessments/": ["get", "post"],
+        "/api/v1/assessments/{id}/": ["get"],
+        "/api/v1/assessments/{id}/answers/": ["get", "post"],
+        "/api/v1/assessments/{id}/approve/": ["post"],
+        "/api/v1/assessments/{id}/scorecard/": ["get"],
+        "/api/v1/assessments/{id}/submit/": ["post"],
+        "/api/v1/auth/token/": ["post"],
+        "/api/v1/catalogues/": ["get"],
+        "/api/v1/catalogues/{id}/": ["get"],
+        "/api/v1/offers/": ["get", "post"],
+        "/api/v1/offers/{id}/": ["get", "patch"],
+        "/api/v1/procurements/": ["get", "post"],
+        "/api/v1/procurements/{id}/": ["get"],
+        "/api/v1/procurements/{id}/ranking/": ["get"],
+        "/api/v1/providers/": ["get", "post"],
+        "/api/v1/providers/{id}/": ["get", "patch"],
+        "/api/v1/providers/{id}/facts/": ["post"],
+    }
+
+
+@pytest.mark.django_db
+def test_the_schema_is_served_to_anyone(client):
+    response = client.get(reverse("api:schema"), {"format": "json"})
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Cloud of Trust Scorecard API"
+
+
+@pytest.mark.django_db
+def test_the_docs_load_only_our_own_static_files(client):
+    page = client.get(reverse("api:docs"))
+
+    html = page.content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert page.status_code == 200
+    assert urls
+    assert all(url.startswith("/") and not url.startswith("//") for url in urls)
+    static = [
+        url.removeprefix("/static/") for url in urls if url.startswith("/static/")
+    ]
+    assert static
+    assert all(finders.find(path) for path in static)
+
+
+@pytest.mark.django_db
+def test_the_swagger_script_is_local_and_points_at_our_schema(client):
+    page = client.get(reverse("api:docs")).content.decode()
+    script_url = next(
+        url.replace("&amp;", "&")
+        for url in re.findall(r'<script src="([^"]*)"', page)
+        if not url.startswith("/static/")
+    )
+
+    script = client.get(script_url)
+
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert '"/api/v1/schema/"' in script.content.decode()
+    assert "http://" not in script.content.decode()
+    assert "https://" not in script.content.decode()
