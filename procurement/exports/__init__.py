@@ -1,0 +1,131 @@
+"""Exports a buyer files with a tender: PDF, XLSX, CSV and JSON.
+
+This module is the interface the web views and the API call:
+``export_assessment`` and ``export_procurement`` take a model instance, a
+format and a language, and return an ``ExportFile`` (bytes, content type,
+file name). Each format lives in its own module (``pdf``, ``xlsx``, ``csv``,
+``json``); what several formats share (the rows of each table, the method,
+escaping for spreadsheets, canonical JSON and its digest) is in ``content``;
+re-checking an archived JSON export is ``verify``.
+
+Every number comes from ``procurement.scorecards`` (which calls the engine):
+nothing here computes a score. Rendering happens inside
+``translation.override(language)``, so gettext strings, catalogue texts and
+the reference cases' French texts follow the language asked for.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone, translation
+from django.utils.text import slugify
+
+from ..models import Assessment, Procurement
+from ..scorecards import assessment_report, procurement_report
+from . import csv, json, pdf, xlsx
+from .content import ExportContext, ExportFile, ExportUnavailable, UnknownFormat
+
+FORMATS = ("pdf", "xlsx", "csv", "json")
+LANGUAGES = ("en", "fr")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+SLUG_LENGTH = 60
+
+RENDERERS = {
+    "assessment": {
+        "pdf": pdf.assessment_pdf,
+        "xlsx": xlsx.assessment_xlsx,
+        "csv": csv.assessment_csv,
+        "json": json.assessment_json,
+    },
+    "procurement": {
+        "pdf": pdf.procurement_pdf,
+        "xlsx": xlsx.procurement_xlsx,
+        "csv": csv.procurement_csv,
+        "json": json.procurement_json,
+    },
+}
+
+__all__ = [
+    "FORMATS",
+    "ExportFile",
+    "ExportUnavailable",
+    "UnknownFormat",
+    "export_assessment",
+    "export_procurement",
+]
+
+
+def export_assessment(
+    assessment: Assessment,
+    fmt: str,
+    *,
+    language: str = "en",
+    now: datetime.datetime | None = None,
+) -> ExportFile:
+    """One assessment's scorecard, with every answer, in the format asked for."""
+    render = _renderer(fmt, "assessment")
+    context = _context(language, now)
+    # One query for everything a report names (offer, provider, procurement,
+    # organisation, catalogue, profile), whatever the caller joined.
+    assessment = Assessment.objects.with_context().get(pk=assessment.pk)
+    with translation.override(context.language):
+        report = assessment_report(assessment)
+        content = render(report, context)
+    name = _slug(str(assessment.offer), fallback=f"assessment-{assessment.pk}")
+    return ExportFile(
+        content=content,
+        content_type=CONTENT_TYPES[fmt],
+        filename=f"scorecard-{name}-{context.now.date().isoformat()}.{fmt}",
+    )
+
+
+def export_procurement(
+    procurement: Procurement,
+    fmt: str,
+    *,
+    language: str = "en",
+    now: datetime.datetime | None = None,
+) -> ExportFile:
+    """A procurement's report: method, ranking, and every offer's scorecard."""
+    render = _renderer(fmt, "procurement")
+    context = _context(language, now)
+    procurement = Procurement.objects.select_related(
+        "organisation", "catalogue", "profile"
+    ).get(pk=procurement.pk)
+    with translation.override(context.language):
+        report = procurement_report(procurement)
+        content = render(report, context)
+    name = _slug(
+        procurement.reference or procurement.title,
+        fallback=f"procurement-{procurement.pk}",
+    )
+    return ExportFile(
+        content=content,
+        content_type=CONTENT_TYPES[fmt],
+        filename=f"procurement-{name}-{context.now.date().isoformat()}.{fmt}",
+    )
+
+
+def _renderer(fmt: str, kind: str):
+    if fmt not in FORMATS:
+        raise UnknownFormat(
+            f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}."
+        )
+    return RENDERERS[kind][fmt]
+
+
+def _context(language: str, now: datetime.datetime | None) -> ExportContext:
+    if language not in LANGUAGES:
+        raise ValueError(f"Unknown language {language!r}; choose en or fr.")
+    moment = timezone.localtime(now or timezone.now())
+    return ExportContext(language=language, now=moment)
+
+
+def _slug(text: str, *, fallback: str) -> str:
+    return slugify(text)[:SLUG_LENGTH].strip("-") or fallback

@@ -1,0 +1,232 @@
+"""PDF reports (WeasyPrint) from ``templates/exports/``.
+
+The assessment report and the procurement report ("rapport d'analyse des
+offres") are HTML templates with their own print CSS, rendered to A4 with page
+numbers. Charts are the same server-rendered SVG as the web pages. Nothing is
+fetched while rendering: the URL fetcher refuses every URL, so a PDF never
+depends on the network or leaks a request.
+
+WeasyPrint needs Pango and its friends from the system. When they are missing
+(the import fails with OSError, or rendering does), ``ExportUnavailable`` says
+so, and the caller answers 503 instead of failing; the other formats do not
+need WeasyPrint and keep working.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from importlib import import_module
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from ..scorecards import (
+    AssessmentReport,
+    CriterionLine,
+    ProcurementReport,
+    reference_assessments,
+)
+from . import json as json_export
+from .content import (
+    ExportContext,
+    ExportUnavailable,
+    evidence_names,
+    local,
+    method_tables,
+    offer_label,
+    organisation_name,
+    person,
+)
+
+RADAR_SIZE = 300
+
+# WeasyPrint logs every layout step at INFO; the site's root logger is at INFO,
+# so a 60-page report would print hundreds of lines per download.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
+    """One offer's scorecard, with the method and every answer."""
+    references = [r for r in reference_assessments() if r.pk != report.assessment.pk]
+    procurement = report.assessment.procurement
+    title = _("Scorecard of %(offer)s") % {"offer": offer_label(report)}
+    organisation = organisation_name(report)
+    html = render_to_string(
+        "exports/assessment.html",
+        {
+            **_common(report, context, title, procurement, organisation),
+            "title": title,
+            "procurement": procurement,
+            "organisation": organisation,
+            "offer": _offer(report, radar=report.radar(references, size=RADAR_SIZE)),
+            "references": references,
+            "digest": json_export.digest(json_export.assessment_inputs(report)),
+        },
+    )
+    return _render(html)
+
+
+def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
+    """The analysis of the offers: method, ranking, then one section per offer."""
+    procurement = report.procurement
+    digests = [
+        json_export.digest(json_export.assessment_inputs(r)) for _row, r in report.rows
+    ]
+    offers = [
+        {
+            **_offer(r, radar=r.radar(size=RADAR_SIZE)),
+            "position": position,
+            "row": row,
+            "digest": digests[position - 1],
+        }
+        for position, (row, r) in enumerate(report.rows, start=1)
+    ]
+    pillars = list(report.catalogue.pillars.all())
+    title = _("Analysis of the offers")
+    organisation = procurement.organisation.name
+    html = render_to_string(
+        "exports/procurement.html",
+        {
+            **_common(report, context, title, procurement, organisation),
+            "title": title,
+            "procurement": procurement,
+            "organisation": organisation,
+            "ranking": report.ranking,
+            "offers": offers,
+            "eligible": [o for o in offers if not o["row"].excluded],
+            "excluded": [o for o in offers if o["row"].excluded],
+            "ties": _ties(offers),
+            "pillars": pillars,
+            "grid": [
+                (o, [o["report"].scorecard.pillar(p.code) for p in pillars])
+                for o in offers
+            ],
+            "radar": report.radar(size=380) if offers else "",
+            "digest": json_export.digest(
+                json_export.procurement_inputs(report, digests)
+            ),
+        },
+    )
+    return _render(html)
+
+
+def load_weasyprint():
+    """Import WeasyPrint, or say clearly why PDFs cannot be made here."""
+    try:
+        return import_module("weasyprint")
+    except (ImportError, OSError) as exc:
+        raise ExportUnavailable(
+            _(
+                "PDF export is not available on this server: the PDF library "
+                "(WeasyPrint) cannot load (%(error)s). Install Pango (Debian: "
+                "libpango-1.0-0 libpangoft2-1.0-0) or use the XLSX, CSV or JSON "
+                "export."
+            )
+            % {"error": exc}
+        ) from exc
+
+
+def _render(html: str) -> bytes:
+    weasyprint = load_weasyprint()
+    try:
+        document = weasyprint.HTML(string=html, url_fetcher=_refuse_urls)
+        return document.write_pdf()
+    except OSError as exc:
+        # Fonts and Pango are loaded lazily: a broken system library can
+        # also surface here, not only at import time.
+        raise ExportUnavailable(
+            _("PDF export failed for a system reason: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def _refuse_urls(url: str, *args, **kwargs):
+    raise ValueError(f"Exports are self-contained; {url} was not fetched.")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that cannot close the string or the <style> element."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>' or ord(char) < 32 else char
+        for char in text
+    )
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - every special character escaped
+
+
+def _common(
+    report, context: ExportContext, title: str, procurement, organisation: str
+) -> dict[str, Any]:
+    """Context every report template shares: method, dates, page margins."""
+    weights, knockouts = method_tables(report)
+    generated = date_format(local(context.now), "j F Y, H:i")
+    header = f"{title} · {procurement}" if procurement else title
+    return {
+        "css": {
+            "header": css_string(header),
+            "organisation": css_string(organisation),
+            "footer": css_string(
+                "Cloud of Trust Scorecard · "
+                + _("generated %(date)s") % {"date": generated}
+                + f" · {context.language_name}"
+            ),
+            "page": css_string(_("Page")),
+        },
+        "language": context.language,
+        "language_name": context.language_name,
+        "generated_at": local(context.now),
+        "catalogue": report.catalogue,
+        "profile": report.profile,
+        "weights": weights.rows,
+        "knockouts": knockouts.rows,
+        "caps": list(report.profile.evidence_caps.all()),
+        "profiles": list(report.catalogue.profiles.all()),
+    }
+
+
+def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
+    """What one offer's section shows, with the answers grouped by pillar."""
+    evidence = evidence_names(report)
+    return {
+        "report": report,
+        "label": offer_label(report),
+        "assessment": report.assessment,
+        "scorecard": report.scorecard,
+        "radar": radar,
+        "knockouts": report.knockouts,
+        "binding": report.binding_criteria,
+        "gaps": report.evidence_gaps,
+        "highest": report.highest_profile_passed,
+        "pillars": [
+            {
+                "line": pillar,
+                "answers": [_answer(line, evidence) for line in pillar.criteria],
+            }
+            for pillar in report.pillars
+        ],
+    }
+
+
+def _answer(line: CriterionLine, evidence: dict[str, str]) -> dict[str, Any]:
+    result, answer = line.result, line.answer
+    return {
+        "line": line,
+        "result": result,
+        "answer": answer,
+        "evidence": evidence.get(result.evidence or "", "") if result.answered else "",
+        "justification": answer.justification_i18n if answer else "",
+        "answered_by": person(answer.answered_by) if answer else "",
+        "answered_at": local(answer.answered_at) if answer else None,
+        "facts": line.facts,
+    }
+
+
+def _ties(offers: list[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Ranks shared by several eligible offers, with those offers."""
+    shared: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for offer in offers:
+        if offer["row"].tied:
+            shared[offer["row"].rank].append(offer)
+    return sorted(shared.items())
