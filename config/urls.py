@@ -10,4 +10,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api")),
     path("admin/", admin.site.urls),
+    path("", include("procurement.urls")),
 ]

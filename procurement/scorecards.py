@@ -294,3 +294,34 @@ def _report(
         for pillar in catalogue.pillars.all()
     )
     return AssessmentReport(assessment, catalogue, profile, scorecard, pillars)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One pillar of an assessment beside the same pillar of each reference."""
+
+    pillar: PillarLine
+    references: tuple[Decimal | None, ...]
+
+
+def reference_pillar_row(
+    reference: Assessment, codes: Sequence[str]
+) -> list[Decimal | None]:
+    """A reference case's stored pillar scores, in the order of ``codes``."""
+    stored = {
+        p["code"]: None if p["score"] is None else Decimal(p["score"])
+        for p in reference.pillar_scores
+    }
+    return [stored.get(code) for code in codes]
+
+
+def comparison(
+    report: AssessmentReport, references: Sequence[Assessment]
+) -> tuple[ComparisonRow, ...]:
+    """Pillar by pillar, this assessment's scores next to the references' snapshots."""
+    codes = [pillar.code for pillar in report.pillars]
+    rows = [reference_pillar_row(reference, codes) for reference in references]
+    return tuple(
+        ComparisonRow(pillar, tuple(row[index] for row in rows))
+        for index, pillar in enumerate(report.pillars)
+    )

@@ -1,0 +1,414 @@
+"""Forms of the web UI: they parse and validate what a user typed.
+
+Forms never run a workflow: the views hand ``cleaned_data`` to ``services``,
+which check roles and write. Messages a user reads are translatable, and
+errors that the services find (``InvalidAnswers``, ``ValidationError``) are
+put back next to the field they concern.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from scoring.models import Profile
+
+from .models import (
+    Answer,
+    Offer,
+    Organisation,
+    Procurement,
+    Provider,
+    ProviderFact,
+)
+from .services import AnswerData
+
+UNKNOWN = "unknown"
+NOT_APPLICABLE = "na"
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; the browser shows it in the user's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form, unknown fields on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else None
+        if field == NON_FIELD_ERRORS:
+            target = None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def https_urls(db_field, **kwargs):
+    """Form fields of a model, with URLs assumed https:// when typed bare."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ProviderForm(forms.ModelForm):
+    """A provider's record in the organisation's register."""
+
+    class Meta:
+        model = Provider
+        formfield_callback = https_urls
+        fields = [
+            "name",
+            "legal_name",
+            "country",
+            "parent_name",
+            "parent_country",
+            "founded_on",
+            "ceased_on",
+            "status",
+            "website",
+            "description",
+        ]
+        widgets = {
+            "founded_on": DateInput(),
+            "ceased_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "country": forms.TextInput(attrs={"size": 2, "autocomplete": "off"}),
+            "parent_country": forms.TextInput(attrs={"size": 2, "autocomplete": "off"}),
+        }
+        help_texts = {
+            "country": _("Two-letter ISO code, e.g. FR, DE, US."),
+            "parent_country": _("Two-letter ISO code, e.g. FR, DE, US."),
+            "parent_name": _("The company at the top of the control chain."),
+        }
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()
+
+    def clean_parent_country(self):
+        return self.cleaned_data["parent_country"].upper()
+
+    def clean_ceased_on(self):
+        founded, ceased = (
+            self.cleaned_data.get("founded_on"),
+            self.cleaned_data["ceased_on"],
+        )
+        if founded and ceased and ceased < founded:
+            raise ValidationError(_("A provider cannot cease before it was founded."))
+        return ceased
+
+
+class ProviderCreateForm(ProviderForm):
+    """A new provider, kept by one of the organisations the user may edit for."""
+
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
+    )
+
+    class Meta(ProviderForm.Meta):
+        fields = ["organisation", *ProviderForm.Meta.fields]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.order_fields(["organisation"])
+
+
+class RegionsField(forms.CharField):
+    """Regions typed as "FR, DE" and stored as a list of codes."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [part.strip().upper() for part in text.split(",") if part.strip()]
+
+
+class OfferForm(forms.ModelForm):
+    """A provider's service that can be put under assessment."""
+
+    regions = RegionsField(
+        label=_("Regions"),
+        required=False,
+        help_text=_("Country codes of the data centres, separated by commas."),
+    )
+
+    class Meta:
+        model = Offer
+        fields = ["name", "service_model", "deployment_model", "regions", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        provider = self.instance.provider
+        duplicate = Offer.objects.filter(provider=provider, name=name).exclude(
+            pk=self.instance.pk
+        )
+        if duplicate.exists():
+            raise ValidationError(
+                _("%(provider)s already has an offer named %(name)s.")
+                % {"provider": provider.name, "name": name}
+            )
+        return name
+
+
+class FactForm(forms.ModelForm):
+    """A dated, sourced fact about a provider."""
+
+    class Meta:
+        model = ProviderFact
+        formfield_callback = https_urls
+        fields = [
+            "category",
+            "statement",
+            "as_of",
+            "as_of_end",
+            "date_precision",
+            "source_title",
+            "source_publisher",
+            "source_url",
+            "source_date",
+            "confidence",
+            "verify",
+            "note",
+        ]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "as_of": DateInput(),
+            "as_of_end": DateInput(),
+            "source_date": DateInput(),
+        }
+        help_texts = {
+            "as_of": _("The date the fact describes."),
+            "as_of_end": _("For a period: its last day."),
+            "date_precision": _("How precisely the date is known."),
+            "note": _("Why the fact needs checking, or any caveat."),
+        }
+
+    def clean_as_of_end(self):
+        start, end = self.cleaned_data.get("as_of"), self.cleaned_data["as_of_end"]
+        if start and end and end < start:
+            raise ValidationError(_("The period cannot end before it starts."))
+        return end
+
+
+class ProfileChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name} ({obj.catalogue.name} {obj.catalogue.version})"
+
+
+class ProcurementForm(forms.ModelForm):
+    """A new procurement: what is bought, for which sensitivity of data."""
+
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
+    )
+    profile = ProfileChoiceField(
+        queryset=Profile.objects.none(),
+        label=_("Sensitivity profile"),
+        help_text=_(
+            "The sensitivity of the data sets the pillar weights and the "
+            "knock-out thresholds. The catalogue version is pinned from now on."
+        ),
+    )
+
+    class Meta:
+        model = Procurement
+        fields = [
+            "organisation",
+            "title",
+            "reference",
+            "description",
+            "profile",
+            "deadline",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "deadline": DateInput(),
+        }
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["profile"].queryset = (
+            Profile.objects.filter(catalogue__status="published")
+            .select_related("catalogue")
+            .order_by("catalogue__slug", "-catalogue__loaded_at", "position")
+        )
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        organisation = self.cleaned_data.get("organisation")
+        taken = Procurement.objects.filter(
+            organisation=organisation, reference=reference
+        )
+        if reference and organisation and taken.exists():
+            raise ValidationError(
+                _("%(organisation)s already has a procurement with this reference.")
+                % {"organisation": organisation}
+            )
+        return reference
+
+
+class ExistingOfferForm(forms.Form):
+    """Put an offer from the organisation's register under assessment."""
+
+    offer = forms.ModelChoiceField(
+        queryset=Offer.objects.none(), label=_("Offer"), empty_label=None
+    )
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers
+
+
+class NewOfferForm(forms.Form):
+    """A provider and its offer typed in one go, then put under assessment."""
+
+    provider_name = forms.CharField(label=_("Provider"), max_length=200)
+    country = forms.CharField(
+        label=_("Country of registered office"),
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter ISO code, e.g. FR, DE, US."),
+    )
+    parent_name = forms.CharField(
+        label=_("Ultimate parent"), max_length=200, required=False
+    )
+    parent_country = forms.CharField(
+        label=_("Country of the ultimate parent"), max_length=2, required=False
+    )
+    offer_name = forms.CharField(label=_("Offer"), max_length=200)
+    service_model = forms.ChoiceField(
+        label=_("Service model"), choices=Offer.ServiceModel.choices
+    )
+    deployment_model = forms.ChoiceField(
+        label=_("Deployment model"), choices=Offer.DeploymentModel.choices
+    )
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()
+
+    def clean_parent_country(self):
+        return self.cleaned_data["parent_country"].upper()
+
+
+class VersionForm(forms.Form):
+    """The assessment version a page was rendered with, to refuse stale saves."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class AnswerForm(forms.Form):
+    """One criterion's answer: a level (or unknown, or N/A) and its evidence."""
+
+    answer = forms.ChoiceField(label=_("Level"), widget=forms.RadioSelect)
+    evidence = forms.ChoiceField(label=_("Evidence"))
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    evidence_reference = forms.CharField(
+        label=_("Evidence reference"),
+        required=False,
+        help_text=_("Where the evidence is: document, page, clause, link."),
+    )
+    facts = forms.TypedMultipleChoiceField(
+        label=_("Facts cited"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, line, evidence_types, facts, **kwargs):
+        self.line = line
+        answer = line.answer
+        kwargs.setdefault("initial", initial_for(answer))
+        kwargs.setdefault("prefix", line.code)
+        super().__init__(*args, **kwargs)
+        levels = [(UNKNOWN, _("Unknown"))]
+        levels += [
+            (str(d.level), d.text) for d in line.criterion.levels.all()
+        ]  # the five descriptors, 0-4
+        if line.criterion.na_allowed:
+            levels.append((NOT_APPLICABLE, _("Not applicable")))
+        self.fields["answer"].choices = levels
+        self.fields["evidence"].choices = [(e.code, e.name) for e in evidence_types]
+        self.cites_facts = bool(facts)
+        if self.cites_facts:
+            self.fields["facts"].choices = [(f.pk, f.statement_i18n) for f in facts]
+        else:
+            del self.fields["facts"]
+
+    def answer_data(self) -> AnswerData:
+        data = self.cleaned_data
+        choice = data["answer"]
+        return AnswerData(
+            criterion=self.line.code,
+            level=None if choice in (UNKNOWN, NOT_APPLICABLE) else int(choice),
+            not_applicable=choice == NOT_APPLICABLE,
+            evidence=data["evidence"],
+            justification=data["justification"],
+            evidence_reference=data["evidence_reference"],
+            facts=data["facts"] if self.cites_facts else None,
+        )
+
+    def describe(self, values: dict) -> dict[str, str]:
+        """Readable values of an answer, to compare two versions side by side."""
+        levels = dict(self.fields["answer"].choices)
+        evidence = dict(self.fields["evidence"].choices)
+        choice = values.get("answer", UNKNOWN)
+        level = str(levels.get(choice, choice))
+        if choice not in (UNKNOWN, NOT_APPLICABLE):
+            level = f"{choice}. {level}"
+        code = values.get("evidence")
+        return {
+            "level": level,
+            "evidence": str(evidence.get(code, code)),
+            "justification": values.get("justification") or "",
+            "evidence_reference": values.get("evidence_reference") or "",
+        }
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put ``InvalidAnswers.errors`` for this answer next to its fields."""
+        fields = {"level": "answer", "not_applicable": "answer"}
+        for key, messages in errors.items():
+            field = fields.get(key, key)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+def initial_for(answer: Answer | None) -> dict:
+    """The form values that show a stored answer (or no answer yet)."""
+    if answer is None:
+        return {"answer": UNKNOWN, "evidence": Answer.Evidence.DECLARED}
+    if answer.not_applicable:
+        choice = NOT_APPLICABLE
+    elif answer.level is None:
+        choice = UNKNOWN
+    else:
+        choice = str(answer.level)
+    return {
+        "answer": choice,
+        "evidence": answer.evidence,
+        "justification": answer.justification,
+        "evidence_reference": answer.evidence_reference,
+        "facts": [fact.pk for fact in answer.facts.all()],
+    }

@@ -1,0 +1,53 @@
+"""URLs of the web UI (namespace ``procurement``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "procurement"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("providers/", views.provider_list, name="provider-list"),
+    path("providers/new/", views.provider_create, name="provider-create"),
+    path("providers/<int:pk>/", views.provider_detail, name="provider-detail"),
+    path("providers/<int:pk>/edit/", views.provider_edit, name="provider-edit"),
+    path("providers/<int:pk>/offers/new/", views.offer_create, name="offer-create"),
+    path("providers/<int:pk>/facts/new/", views.fact_create, name="fact-create"),
+    path("procurements/", views.procurement_list, name="procurement-list"),
+    path("procurements/new/", views.procurement_create, name="procurement-create"),
+    path("procurements/<int:pk>/", views.procurement_detail, name="procurement-detail"),
+    path(
+        "procurements/<int:pk>/offers/add/",
+        views.procurement_add_offer,
+        name="procurement-add-offer",
+    ),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment-edit"),
+    path(
+        "assessments/<int:pk>/submit/",
+        views.assessment_submit,
+        name="assessment-submit",
+    ),
+    path(
+        "assessments/<int:pk>/approve/",
+        views.assessment_approve,
+        name="assessment-approve",
+    ),
+    path(
+        "assessments/<int:pk>/reopen/",
+        views.assessment_reopen,
+        name="assessment-reopen",
+    ),
+    path(
+        "assessments/<int:pk>/rescore/",
+        views.assessment_rescore,
+        name="assessment-rescore",
+    ),
+    path("reference-cases/", views.reference_case_list, name="reference-case-list"),
+    path(
+        "reference-cases/<slug:key>/",
+        views.reference_case_detail,
+        name="reference-case-detail",
+    ),
+]
