@@ -1,0 +1,205 @@
+"""PDF reports read back with pypdf: the engine's numbers, reasons, language."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from procurement.exports import (
+    ExportUnavailable,
+    export_assessment,
+    export_procurement,
+    pdf,
+)
+from procurement.services import rank_procurement
+from tests.procurement.test_exports import NOW, assess, reference_case, tender
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(exported):
+    reader = PdfReader(io.BytesIO(exported.content))
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture
+def procurement(organisation, lead, catalogue):
+    return tender(organisation, lead, bidders=[("Strong", 4), ("Weak", 1)])
+
+
+def test_procurement_report_is_an_a4_pdf_named_after_the_procurement(procurement):
+    exported = export_procurement(procurement, "pdf", now=NOW)
+
+    reader, pages = pdf_text(exported)
+    box = reader.pages[0].mediabox
+    assert (exported.content_type, exported.filename) == (
+        "application/pdf",
+        "procurement-t-202607-2026-11-22.pdf",
+    )
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert (
+        reader.metadata.title == f"Analysis of the offers - {procurement.organisation}"
+    )
+
+
+def test_procurement_report_names_the_buyer_the_date_and_numbers_its_pages(
+    procurement,
+):
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
+
+    cover = pages[0]
+    assert procurement.organisation.name in cover
+    assert "Hosting of the payroll system" in cover
+    assert "T-2026/07" in cover
+    assert "22 November 2026, 10:30" in cover  # local time, Europe/Paris
+    assert "English" in cover
+    assert [
+        bool(re.search(rf"Page {n} / {len(pages)}", text))
+        for n, text in enumerate(pages, start=1)
+    ] == [True] * len(pages)
+
+
+def test_procurement_report_shows_the_method_of_the_profile(procurement, catalogue):
+    profile = catalogue.profiles.get(code="N3")
+
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf"))
+
+    text = "\n".join(pages)
+    assert "cloud-of-trust" in text and "version 1.0" in text
+    assert "Pillar weights of profile N3" in text
+    assert "Knock-out thresholds of profile N3" in text
+    for rule in profile.knockouts.select_related("criterion"):
+        assert f"{rule.criterion.code} {rule.criterion.name}" in text
+
+
+def test_procurement_report_ranks_with_the_engines_scores_and_excludes_with_reasons(
+    procurement,
+):
+    ranking = rank_procurement(procurement)
+
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf"))
+
+    text = "\n".join(pages)
+    for row in ranking.rows:
+        scorecard = row.assessment.scorecard()
+        assert f"{row.assessment.offer.name} {row.assessment.offer.provider.name}" in (
+            text.replace("\n", " ")
+        )
+        assert str(scorecard.global_score) in text
+    weak = next(r for r in ranking.rows if r.excluded).assessment
+    assert "Excluded offers and reasons" in text
+    assert (
+        "OWN-1 Establishment of the provider and its control chain: level 1, N3 "
+        in (text.replace("\n", " "))
+    )
+    assert weak.scorecard().eligible is False
+
+
+def test_procurement_report_states_ties(organisation, lead, catalogue):
+    procurement = tender(organisation, lead, bidders=[("One", 3), ("Two", 3)])
+
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf"))
+
+    text = " ".join("\n".join(pages).split())
+    assert (
+        "Rank 1 is shared by One Cloud - One IaaS (75.0), Two Cloud - Two IaaS (75.0)"
+        in text
+    )
+
+
+def test_every_offer_section_has_every_answer_with_its_evidence(procurement):
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf"))
+
+    text = " ".join("\n".join(pages).split())
+    for code in ("OWN-1", "DAT-4", "SEC-5"):
+        for name in ("Strong", "Weak"):
+            assert f"{name} meets {code}." in text
+            assert f"{name} response, {code}" in text
+    assert text.count("Evidence: Verified") == 2 * 45
+
+
+def test_assessment_report_in_french_uses_the_french_texts(catalogue):
+    reference = reference_case(catalogue)
+    first = catalogue.criteria.order_by("pillar__position", "position").first()
+    scorecard = reference.scorecard()
+
+    exported = export_assessment(reference, "pdf", language="fr", now=NOW)
+
+    _reader, pages = pdf_text(exported)
+    text = " ".join("\n".join(pages).split())
+    assert (
+        exported.filename == "scorecard-testwatt-testwatt-public-cloud-2026-11-22.pdf"
+    )
+    assert "Cloud public Testwatt" in text
+    assert first.name_fr in text
+    assert f"Documenté en 2014 ({first.code})." in text
+    assert "Testwatt a fermé." in text
+    assert "22 novembre 2026" in text
+    assert str(scorecard.global_score).replace(".", ",") in text  # French decimals
+
+
+def test_assessment_report_shows_knockouts_binding_criteria_and_gaps(
+    organisation, lead, catalogue
+):
+    procurement = tender(organisation, lead, bidders=[])
+    declared = assess(procurement, lead, "Declared", 4, evidence="declared")
+    scorecard = declared.scorecard()
+
+    _reader, pages = pdf_text(export_assessment(declared, "pdf"))
+
+    text = " ".join("\n".join(pages).split())
+    assert scorecard.evidence_gaps and scorecard.binding_criteria
+    assert "Evidence gaps" in text and "claimed 4, evidenced 2" in text
+    assert "Binding criteria" in text
+    assert "Level 4 → effective 2" in text
+
+
+def test_pdf_export_is_unavailable_with_a_clear_message_without_pango(
+    procurement, monkeypatch
+):
+    def missing_pango(name):
+        raise OSError("cannot load library 'libpango-1.0-0': No such file")
+
+    monkeypatch.setattr(pdf, "import_module", missing_pango)
+
+    with pytest.raises(ExportUnavailable, match="Pango.*XLSX, CSV or JSON"):
+        export_procurement(procurement, "pdf")
+
+
+def test_other_formats_work_when_pdf_is_unavailable(procurement, monkeypatch):
+    def missing_pango(name):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "import_module", missing_pango)
+
+    assert export_procurement(procurement, "xlsx").content
+
+
+def test_pdf_export_queries_do_not_grow_with_the_offers(
+    organisation, lead, catalogue, django_assert_max_num_queries
+):
+    small = tender(organisation, lead, bidders=[("Alone", 3)])
+    export_procurement(small, "json")  # warm the catalogue's spec cache
+    # The same as the other formats (see test_exports.py), nothing more.
+    with django_assert_max_num_queries(16):
+        export_procurement(small, "pdf")
+
+    assess(small, lead, "Second", 2)
+    with django_assert_max_num_queries(16):
+        export_procurement(small, "pdf")
+
+
+def test_assessment_pdf_queries_do_not_grow_with_the_answers(
+    organisation, lead, catalogue, django_assert_max_num_queries
+):
+    procurement = tender(organisation, lead, bidders=[])
+    few = assess(procurement, lead, "Few", 3, only={"OWN-1"})
+    many = assess(procurement, lead, "Many", 3)
+    export_assessment(few, "json")  # warm the catalogue's spec cache
+
+    # The other formats' 15 queries, plus the reference cases for the radar.
+    with django_assert_max_num_queries(16):
+        export_assessment(few, "pdf")
+    with django_assert_max_num_queries(16):
+        export_assessment(many, "pdf")
