@@ -10,8 +10,10 @@ no ReDoc page: its template loads Google Fonts, which our CSP and our
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status
@@ -79,6 +81,14 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 
+
+@csrf_exempt  # it changes nothing, and a POST must get the JSON 404 too
+def not_found(request):
+    """Any other URL under /api/v1/ ending in a slash: a JSON 404 like the
+    API's own, not Django's HTML page (e.g. /api/v1/assessments/0.5/)."""
+    return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+
+
 urlpatterns = [
     *router.urls,
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
@@ -86,6 +96,9 @@ urlpatterns = [
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
     ),
+    # Last, and only for paths ending in "/", so that CommonMiddleware still
+    # redirects /api/v1/assessments to /api/v1/assessments/.
+    re_path(r"^.*/$", not_found),
 ]
 
 

@@ -232,6 +232,9 @@ class CatalogueDetailSerializer(CatalogueSerializer):
 class FactSerializer(serializers.ModelSerializer):
     statement = serializers.CharField(source="statement_i18n", read_only=True)
     note = serializers.CharField(source="note_i18n", read_only=True)
+    # Strings without the slug pattern and "uri" format: both may be blank.
+    key = serializers.CharField(read_only=True)
+    source_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProviderFact
@@ -278,6 +281,8 @@ class FactWriteSerializer(serializers.ModelSerializer):
 class ProviderSerializer(serializers.ModelSerializer):
     description = serializers.CharField(source="description_i18n", read_only=True)
     lesson = serializers.CharField(source="lesson_i18n", read_only=True)
+    # A string, not a "uri": it may be blank.
+    website = serializers.CharField(read_only=True)
 
     class Meta:
         model = Provider

@@ -279,3 +279,13 @@ def test_odd_ids_in_the_path_are_a_json_404(pk, client, assessment):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_path_no_route_matches_is_a_json_404(method):
+    client = APIClient(enforce_csrf_checks=True)
+
+    response = getattr(client, method)("/api/v1/assessments/0.5/submit/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
