@@ -243,7 +243,11 @@ def provider_create(request):
     organisations = _editable_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied(_("Your role does not allow this."))
-    form = ProviderCreateForm(request.POST or None, organisations=organisations)
+    form = ProviderCreateForm(
+        request.POST or None,
+        organisations=organisations,
+        initial={"organisation": organisations.first()},
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         try:
