@@ -60,9 +60,20 @@ def build_procurement(*, offers: int = 20, seed: int = 2026) -> Procurement:
         deadline=datetime.date(2027, 6, 30),
     )
     criteria = list(catalogue.criteria.order_by("pillar__position", "position"))
+    levels: list[int] = []
     for index in range(1, offers + 1):
-        _bidder(procurement, user, criteria, index, rng)
+        # The last offer copies the one before, so the ranking has a tie.
+        same = index == offers and offers > 1
+        levels = levels if same else _levels(criteria, rng)
+        _bidder(procurement, user, criteria, index, levels, rng)
     return procurement
+
+
+def _levels(criteria, rng: random.Random) -> list[int]:
+    """Strong offers stay above the N3 knock-outs; weak ones fall below."""
+    strength = rng.choice((2, 3, 3, 4, 4))
+    jitter = {2: (-1, 0, 0, 1), 3: (0, 0, 1), 4: (-1, 0, 0)}[strength]
+    return [max(0, min(4, strength + rng.choice(jitter))) for _ in criteria]
 
 
 def _lead():
@@ -79,7 +90,9 @@ def _lead():
     return user
 
 
-def _bidder(procurement, user, criteria, index: int, rng: random.Random) -> None:
+def _bidder(
+    procurement, user, criteria, index: int, levels: list[int], rng: random.Random
+) -> None:
     provider = services.create_provider(
         user=user,
         organisation=procurement.organisation,
@@ -103,18 +116,19 @@ def _bidder(procurement, user, criteria, index: int, rng: random.Random) -> None
     assessment = services.start_assessment(
         user=user, procurement=procurement, offer=offer
     )
-    strength = rng.choice((1, 2, 3, 3, 4))  # some offers fail knock-outs
+    # Verified evidence keeps a level; declared caps a knock-out criterion at 2.
+    evidence = "verified" if min(levels) >= 3 else rng.choice(EVIDENCE)
     answers = [
         services.AnswerData(
             criterion=criterion.code,
-            level=max(0, min(4, strength + rng.choice((-1, 0, 0, 1)))),
-            evidence=rng.choice(EVIDENCE),
+            level=level,
+            evidence=evidence,
             justification=_justification(rng),
             evidence_reference=f"Response of provider {index:02d}, {criterion.code}, "
             f"p. {rng.randint(3, 180)}",
             facts=[f.pk for f in rng.sample(facts, rng.randint(0, 2))],
         )
-        for criterion in criteria
+        for criterion, level in zip(criteria, levels, strict=True)
     ]
     services.record_answers(
         assessment, user=user, version=assessment.version, answers=answers

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -60,7 +61,7 @@ def assessment_xlsx(report: AssessmentReport, context: ExportContext) -> bytes:
         workbook.create_sheet(), _("Answers"), answers_table(report, detailed=True)
     )
     _write_method(workbook.create_sheet(), report)
-    return _save(workbook)
+    return _save(workbook, context.now)
 
 
 def procurement_xlsx(report: ProcurementReport, context: ExportContext) -> bytes:
@@ -77,7 +78,7 @@ def procurement_xlsx(report: ProcurementReport, context: ExportContext) -> bytes
         _write_table(
             workbook.create_sheet(), title, answers_table(offer_report, detailed=True)
         )
-    return _save(workbook)
+    return _save(workbook, context.now)
 
 
 def _pillar_grid(report: ProcurementReport) -> Table:
@@ -248,7 +249,23 @@ def _naive(moment: datetime.datetime) -> datetime.datetime:
     return moment.replace(microsecond=0)
 
 
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _save(workbook: Workbook, moment: datetime.datetime) -> bytes:
+    """The workbook's bytes, the same for the same data and generation time.
+
+    openpyxl stamps each part of the zip with the current time; restamping
+    them with the generation time makes two exports of the same data at the
+    same ``now`` byte-identical, so a file's hash can be recorded and checked.
+    """
+    raw = io.BytesIO()
+    workbook.save(raw)
+    stamp = _naive(moment).timetuple()[:6]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(raw) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item))
+    return out.getvalue()

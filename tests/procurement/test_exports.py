@@ -215,6 +215,15 @@ def test_an_unknown_language_is_refused(strong):
         export_assessment(strong, "csv", language="de")
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_the_same_data_at_the_same_time_gives_the_same_bytes(procurement, fmt):
+    first = export_procurement(procurement, fmt, now=NOW)
+
+    second = export_procurement(procurement, fmt, now=NOW)
+
+    assert first.content == second.content
+
+
 def test_every_format_returns_an_export_file(procurement, strong):
     files = [export_assessment(strong, fmt) for fmt in FORMATS if fmt != "pdf"]
 

@@ -155,6 +155,18 @@ def test_assessment_report_shows_knockouts_binding_criteria_and_gaps(
     assert "Level 4 → effective 2" in text
 
 
+def test_the_same_scorecard_at_the_same_time_gives_the_same_pdf(
+    organisation, lead, catalogue
+):
+    procurement = tender(organisation, lead, bidders=[])
+    assessment = assess(procurement, lead, "Short", 3, only={"OWN-1", "JUR-1"})
+    first = export_assessment(assessment, "pdf", now=NOW)
+
+    second = export_assessment(assessment, "pdf", now=NOW)
+
+    assert first.content == second.content
+
+
 def test_pdf_export_is_unavailable_with_a_clear_message_without_pango(
     procurement, monkeypatch
 ):
