@@ -163,7 +163,7 @@ def answers_table(report: AssessmentReport, *, detailed: bool = False) -> Table:
                 row[3:3] = [result.weight, result.threshold]
                 row += [result.passes_knockout, line.effective_text, facts_text(line)]
             rows.append(tuple(row))
-    wide = {8, 9} if not detailed else {10, 11, 16, 17}
+    wide = {10, 11, 15, 16} if detailed else {8, 9}
     return Table(tuple(headers), tuple(rows), frozenset(wide))
 
 

@@ -49,7 +49,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 SECTION_FONT = Font(bold=True, size=12)
 WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
+TOP = Alignment(vertical="top")  # numbers, dates, booleans
 
 
 def assessment_xlsx(report: AssessmentReport, context: ExportContext) -> bytes:
@@ -89,7 +89,7 @@ def _pillar_grid(report: ProcurementReport) -> Table:
         _("Offer"),
         _("Provider"),
         _("Global score"),
-        *(f"{p.code} {p.name}" for p in pillars),
+        *(p.code for p in pillars),  # names are on the Method sheet
     )
     rows = tuple(
         (
@@ -123,7 +123,7 @@ def _write_table(sheet: Worksheet, title: str, table: Table) -> None:
     _style_header(sheet, len(table.headers))
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            _finish(cell, wrap=cell.column - 1 in table.wide)
+            _finish(cell)
     last = get_column_letter(len(table.headers))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
@@ -162,7 +162,7 @@ def _write_method(
             sheet.append([_cell_value(v) for v in row])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            _finish(cell, wrap=cell.column == 2)
+            _finish(cell)
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 42
     sheet.column_dimensions["B"].width = WIDE_COLUMN
@@ -185,7 +185,7 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _finish(cell, *, wrap: bool) -> None:
+def _finish(cell) -> None:
     """Number formats, wrapping, and text that must never become a formula."""
     value = cell.value
     if isinstance(value, str):
@@ -193,7 +193,7 @@ def _finish(cell, *, wrap: bool) -> None:
             cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
         if value.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True
-        cell.alignment = WRAP if wrap or "\n" in value else TOP
+        cell.alignment = WRAP  # a long name wraps rather than hides
         return
     cell.alignment = TOP
     if isinstance(value, Decimal):

@@ -224,6 +224,15 @@ def test_the_same_data_at_the_same_time_gives_the_same_bytes(procurement, fmt):
     assert first.content == second.content
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_a_procurement_without_offers_exports_its_headers(
+    organisation, lead, catalogue, fmt
+):
+    empty = tender(organisation, lead, bidders=[])
+
+    assert export_procurement(empty, fmt).content
+
+
 def test_every_format_returns_an_export_file(procurement, strong):
     files = [export_assessment(strong, fmt) for fmt in FORMATS if fmt != "pdf"]
 

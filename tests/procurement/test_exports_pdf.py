@@ -108,6 +108,14 @@ def test_procurement_report_states_ties(organisation, lead, catalogue):
     )
 
 
+def test_a_procurement_without_offers_says_so(organisation, lead, catalogue):
+    empty = tender(organisation, lead, bidders=[])
+
+    _reader, pages = pdf_text(export_procurement(empty, "pdf"))
+
+    assert "No offer has been assessed in this procurement yet." in "\n".join(pages)
+
+
 def test_every_offer_section_has_every_answer_with_its_evidence(procurement):
     _reader, pages = pdf_text(export_procurement(procurement, "pdf"))
 

@@ -7,10 +7,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from procurement import services
 from procurement.exports import export_assessment, export_procurement
 from procurement.exports.json import digest
 from procurement.exports.verify import verify_export
-from tests.procurement.test_exports import reference_case, tender
+from procurement.services import AnswerData
+from tests.procurement.test_exports import assess, reference_case, tender
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,33 @@ def test_a_french_export_of_a_reference_case_matches(catalogue):
     result = verify_export(export_assessment(reference, "json", language="fr").content)
 
     assert (result.ok, result.checked) == (True, 1)
+
+
+def test_an_export_with_unknown_not_applicable_and_missing_answers_matches(
+    procurement, lead
+):
+    partial = assess(procurement, lead, "Partial", 3, only={"OWN-1", "JUR-1"})
+    partial = services.record_answers(
+        partial,
+        user=lead,
+        version=partial.version,
+        answers=[
+            AnswerData("TEC-5", not_applicable=True),
+            AnswerData("OWN-2", level=None),
+        ],
+    )
+
+    result = verify_export(export_assessment(partial, "json").content)
+
+    assert (result.ok, result.differences, result.problems) == (True, (), ())
+
+
+def test_an_empty_procurement_export_matches(organisation, lead, catalogue):
+    empty = tender(organisation, lead, bidders=[])
+
+    result = verify_export(export_procurement(empty, "json").content)
+
+    assert (result.ok, result.checked) == (True, 0)
 
 
 def test_a_tampered_score_is_reported_with_the_engines_value(tmp_path, document):
