@@ -723,6 +723,7 @@ def assessment_edit(request, pk):
             "version": version,
             "editable": editable,
             "stale_rows": stale_rows,
+            "stale_same": sum(not row.differs for row in stale_rows or ()),
             "evidence_names": {e.code: e.name for e in evidence_types},
             "can_submit": assessment.status == Assessment.Status.DRAFT
             and role in EDIT_ROLES,

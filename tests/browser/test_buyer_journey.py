@@ -195,6 +195,54 @@ def test_reference_case_story_in_both_languages(
     screenshot(page, "10-reference-case-french")
 
 
+UNLABELLED_CONTROLS = """() => Array.from(
+    document.querySelectorAll("input:not([type=hidden]), select, textarea, button")
+).filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+    && !(el.tagName === "BUTTON" && el.innerText.trim()))
+ .map(el => el.outerHTML.slice(0, 80))"""
+
+
+def test_every_page_labels_its_controls_and_breaks_no_policy(
+    demo, live_server, new_page
+):
+    page = new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and problems.append(message.text),
+    )
+    log_in(page, live_server.url)
+    draft = demo.assessments.get(status=Assessment.Status.DRAFT)
+    provider = draft.offer.provider
+    paths = [
+        "/",
+        "/procurements/",
+        "/procurements/new/",
+        demo.get_absolute_url(),
+        f"/procurements/{demo.pk}/offers/add/",
+        draft.get_absolute_url(),
+        f"/assessments/{draft.pk}/edit/",
+        "/providers/",
+        "/providers/new/",
+        provider.get_absolute_url(),
+        f"/providers/{provider.pk}/edit/",
+        f"/providers/{provider.pk}/offers/new/",
+        f"/providers/{provider.pk}/facts/new/",
+        "/reference-cases/",
+        "/reference-cases/numergy/",
+    ]
+
+    unlabelled = {}
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        if missing := page.evaluate(UNLABELLED_CONTROLS):
+            unlabelled[path] = missing
+
+    assert unlabelled == {}
+    assert problems == []
+
+
 def test_pages_work_on_a_phone(demo, live_server, new_page, screenshot):
     page = new_page(width=390, height=844)
     log_in(page, live_server.url)

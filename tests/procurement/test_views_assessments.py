@@ -235,6 +235,30 @@ def test_stale_save_can_be_submitted_again_with_the_new_version(
     assert draft.answers.get(criterion__code="OWN-1").level == 4
 
 
+def test_stale_save_after_a_change_elsewhere_says_nothing_here_differs(
+    client, evaluator, lead, draft, catalogue
+):
+    services.record_answers(
+        draft,
+        user=lead,
+        version=draft.version,
+        answers=[services.AnswerData(criterion="SEC-1", level=2)],
+    )
+    login(client, evaluator)
+
+    untouched = pillar_post(catalogue, "OWN", 1, level="unknown", evidence="declared")
+    for key in untouched:
+        if key.endswith(("-justification", "-evidence_reference")):
+            untouched[key] = ""
+
+    response = client.post(edit_url(draft), untouched)
+
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "the other changes were made elsewhere" in content
+    assert "What you entered" not in content
+
+
 def test_bad_level_gets_a_message_next_to_the_field(
     client, evaluator, draft, catalogue
 ):
