@@ -106,7 +106,8 @@ def editable_organisation(user) -> Organisation:
     list=extend_schema(
         summary="List the published catalogues",
         description="The published versions of the scoring method. Texts follow "
-        "`Accept-Language` (en, fr).",
+        "`Accept-Language` (en, fr). Ordered by slug, newest first; `ordering`: "
+        "slug, version, loaded_at (prefix `-` to reverse).",
     ),
     retrieve=extend_schema(
         summary="Read a catalogue: pillars, criteria, levels and profiles",
@@ -137,7 +138,8 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List providers",
         description="Your organisations' providers and the reference cases "
-        "(read-only for everyone).",
+        "(read-only for everyone). Ordered by name; `ordering`: name, country, "
+        "created_at (prefix `-` to reverse).",
     ),
     retrieve=extend_schema(
         summary="Read a provider with its dated, sourced facts",
@@ -263,7 +265,8 @@ class ProviderViewSet(
     list=extend_schema(
         summary="List offers",
         description="Offers of your organisations' providers and of the reference "
-        "cases.",
+        "cases. Ordered by provider, then name; `ordering`: name, "
+        "provider__name, created_at (prefix `-` to reverse).",
     ),
     retrieve=extend_schema(summary="Read an offer"),
 )
@@ -338,7 +341,11 @@ class OfferViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your organisations' procurements"),
+    list=extend_schema(
+        summary="List your organisations' procurements",
+        description="Newest first; `ordering`: created_at, title, reference, "
+        "deadline (prefix `-` to reverse).",
+    ),
     retrieve=extend_schema(summary="Read a procurement"),
 )
 class ProcurementViewSet(
@@ -453,7 +460,8 @@ ANSWERS_EXAMPLE = {
         summary="List assessments",
         description="Your organisations' assessments and the reference cases "
         "(`reference=true` for those only), with the scores stored at their "
-        "last save.",
+        "last save. Newest first; `ordering`: created_at, as_of, status, "
+        "global_score, trust_level, completeness (e.g. `-global_score`).",
     ),
     retrieve=extend_schema(
         summary="Read an assessment with its stored scores",
@@ -537,7 +545,7 @@ class AssessmentViewSet(
     @action(detail=True, methods=["get", "post"])
     def answers(self, request, pk=None):
         assessment = self.get_object()
-        if request.method == "GET":
+        if request.method != "POST":  # GET, and HEAD like GET
             return Response(AnswersSerializer(self._answers(assessment)).data)
         serializer = AnswersInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

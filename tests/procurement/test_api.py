@@ -648,6 +648,12 @@ def test_answers_are_saved_rescored_and_read_back(assessment, evaluator):
     assert read["answers"][1]["answered_by"] == evaluator.username
 
 
+def test_head_on_answers_reads_like_get(assessment, evaluator):
+    response = client_for(evaluator).head(url("assessment-answers", assessment.pk))
+
+    assert response.status_code == 200
+
+
 def test_a_stale_version_is_a_409_with_the_current_version(assessment, evaluator):
     client = client_for(evaluator)
     body = {"version": 1, "answers": [{"criterion": "OWN-1", "level": 2}]}

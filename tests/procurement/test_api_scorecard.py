@@ -118,6 +118,45 @@ def test_the_scorecard_endpoint_shows_the_engines_numbers(filled):
     }
 
 
+def test_the_scorecard_has_the_names_of_the_contract(filled):
+    assessment, client = filled
+
+    data = client.get(reverse("api:assessment-scorecard", args=[assessment.pk])).json()
+
+    assert set(data) >= {
+        "global_score",
+        "global_score_claimed",
+        "trust_level",
+        "eligible",
+        "profile",
+        "highest_profile_passed",
+        "knockouts",
+        "pillars",
+        "criteria",
+        "binding_criteria",
+        "evidence_gaps",
+        "completeness",
+        "catalogue",
+    }
+    assert set(data["knockouts"][0]) >= {"criterion", "required", "effective"}
+    assert set(data["pillars"][0]) >= {
+        "code",
+        "name",
+        "weight",
+        "score",
+        "score_claimed",
+        "trust_level",
+    }
+    assert set(data["criteria"][0]) >= {
+        "code",
+        "level",
+        "effective_level",
+        "capped",
+        "evidence",
+    }
+    assert set(data["catalogue"]) == {"slug", "version"}
+
+
 def test_the_mix_exercises_caps_knockouts_and_na(filled):
     """Guard the fixture: the comparison above covers the interesting cases."""
     assessment, _client = filled
