@@ -789,6 +789,22 @@ def test_procurement_radar_overlays_the_chosen_reference_cases(
     assert f'value="{cloudwatt.pk}" id="ref-{cloudwatt.pk}" checked' in overlaid
 
 
+def test_viewer_sees_the_ranking_but_no_button_to_add_an_offer(
+    client, viewer, lead, organisation
+):
+    procurement = ProcurementFactory(organisation=organisation)
+    scored_assessment(procurement, lead, 3, name="Visible offer")
+    login(client, viewer)
+
+    content = client.get(procurement.get_absolute_url()).content.decode()
+
+    assert "Visible offer" in content
+    assert (
+        reverse("procurement:procurement-add-offer", args=[procurement.pk])
+        not in content
+    )
+
+
 def test_another_organisations_procurement_is_a_404(client, lead):
     procurement = ProcurementFactory(organisation=OrganisationFactory())
     login(client, lead)
