@@ -12,6 +12,11 @@ from tests.conftest import member
 from tests.factories import OfferFactory, ProcurementFactory
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite test database locks whole tables across threads; "
+    "CI runs this on PostgreSQL, where select_for_update does the work",
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_of_the_same_version_let_exactly_one_through(catalogue):
     procurement = ProcurementFactory()
