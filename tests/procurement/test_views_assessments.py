@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from procurement import services
 from procurement.models import Answer, Assessment
@@ -28,6 +29,13 @@ def _static_files(settings, tmp_path):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in French leaves French active in this thread; reset it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
