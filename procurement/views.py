@@ -112,7 +112,7 @@ def _posted_version(request) -> int | None:
 
 
 def _score(value) -> str:
-    return "-" if value is None else formats.localize(value)
+    return "–" if value is None else formats.localize(value)
 
 
 def _render(request, template: str, context: dict, status: int = 200):
@@ -700,7 +700,9 @@ def assessment_edit(request, pk):
                 messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, _saved_message(report, pillar, updated))
-                target = request.POST.get("next") or pillar.code
+                codes = {line.code for line in report.pillars}
+                target = request.POST.get("next")
+                target = target if target in codes else pillar.code
                 url = reverse("procurement:assessment-edit", args=[pk])
                 return redirect(f"{url}?pillar={target}#top")
         else:
@@ -799,8 +801,12 @@ def assessment_reopen(request, pk):
 
 def _transition(request, pk, service, success: str):
     assessment = _assessment_or_404(request, pk)
+    version = _posted_version(request)
+    if version is None:
+        messages.error(request, _("The form is incomplete; reload the page."))
+        return redirect(assessment)
     try:
-        service(assessment, user=request.user, version=_posted_version(request))
+        service(assessment, user=request.user, version=version)
     except services.StaleAssessment as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
@@ -821,14 +827,17 @@ def assessment_rescore(request, pk):
             request, _("This assessment already uses the latest catalogue version.")
         )
         return redirect(assessment)
-    if request.method == "POST":
+    version = _posted_version(request) if request.method == "POST" else None
+    if request.method == "POST" and version is None:
+        messages.error(request, _("The form is incomplete; reload the page."))
+    elif request.method == "POST":
         try:
             services.rescore_assessment(
                 assessment,
                 catalogue=newer,
                 user=request.user,
                 apply=True,
-                version=_posted_version(request),
+                version=version,
             )
         except services.StaleAssessment as exc:
             messages.error(request, str(exc))
@@ -842,6 +851,7 @@ def assessment_rescore(request, pk):
             )
             return redirect(assessment)
     rescore = services.rescore_assessment(assessment, catalogue=newer)
+    before = {pillar.code: pillar for pillar in rescore.before.pillars}
     names = {
         c.code: c.name
         for c in Criterion.objects.filter(
@@ -856,9 +866,9 @@ def assessment_rescore(request, pk):
             "section": "procurements",
             "assessment": assessment,
             "rescore": rescore,
-            "pillars": list(
-                zip(rescore.before.pillars, rescore.after.pillars, strict=False)
-            ),
+            "pillars": [
+                (before.get(pillar.code), pillar) for pillar in rescore.after.pillars
+            ],
             "names": names,
             "can_apply": assessment.is_editable
             and _role(request, organisation_id) == LEAD,

@@ -479,6 +479,18 @@ def test_submitting_a_stale_page_says_so(client, evaluator, lead, draft):
     assert "changed by someone else" in response.content.decode()
 
 
+def test_submitting_without_the_page_version_is_refused(client, evaluator, draft):
+    login(client, evaluator)
+
+    response = client.post(
+        reverse("procurement:assessment-submit", args=[draft.pk]), follow=True
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.DRAFT
+    assert "The form is incomplete" in response.content.decode()
+
+
 def test_approving_a_draft_is_a_message_not_a_500(client, lead, draft):
     login(client, lead)
 
@@ -715,6 +727,30 @@ def test_lead_applies_the_newer_catalogue(client, lead, procurement, newer_catal
     assert Answer.objects.filter(assessment=assessment).count() == (
         newer_catalogue.criteria.count()
     )
+
+
+def test_rescore_preview_renders_in_constant_queries(
+    client, lead, procurement, newer_catalogue, django_assert_max_num_queries
+):
+    assessment = scored_assessment(procurement, lead, 2)
+    newer_catalogue.to_spec()
+    login(client, lead)
+    url = reverse("procurement:assessment-rescore", args=[assessment.pk])
+
+    # session, user, assessment, newest catalogue, answers, profile, names, role
+    with django_assert_max_num_queries(8):
+        client.get(url)
+
+    for level in (1, 3):
+        scored_assessment(procurement, lead, level)
+    services.record_answers(
+        assessment,
+        user=lead,
+        version=assessment.version,
+        answers=answers_at(procurement.catalogue, 4),
+    )
+    with django_assert_max_num_queries(8):
+        client.get(url)
 
 
 def test_without_a_newer_catalogue_the_preview_redirects(client, lead, procurement):
