@@ -31,6 +31,7 @@ from procurement.api import (
     AssessmentViewSet,
     CatalogueViewSet,
     OfferViewSet,
+    OrganisationViewSet,
     ProcurementViewSet,
     ProviderViewSet,
 )
@@ -75,6 +76,7 @@ class ObtainTokenView(ObtainAuthToken):
 
 
 router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("catalogues", CatalogueViewSet, basename="catalogue")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("offers", OfferViewSet, basename="offer")

@@ -8,25 +8,32 @@ changes to the reference cases. Scores come from the stored snapshot or from
 ``scorecards.py``; nothing here computes one.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
+from django.http import JsonResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from scoring.models import Catalogue
 
-from . import services
+from . import exports, portability, services
 from .filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
 from .models import (
     Answer,
     Assessment,
+    Membership,
     Offer,
     Organisation,
     Procurement,
@@ -46,6 +53,7 @@ from .serializers import (
     OfferCreateSerializer,
     OfferSerializer,
     OfferUpdateSerializer,
+    OrganisationSerializer,
     ProcurementCreateSerializer,
     ProcurementSerializer,
     ProviderCreateSerializer,
@@ -61,6 +69,53 @@ from .serializers import (
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
+
+
+class ExportErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+EXPORT_FORMAT = OpenApiParameter(
+    "fmt",
+    str,
+    OpenApiParameter.PATH,
+    enum=list(exports.FORMATS),
+    description="pdf (report), xlsx (workbook), csv (table) or json (verifiable "
+    "record with the inputs and a SHA-256 digest).",
+)
+EXPORT_RESPONSES = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+    (200, "text/csv"): OpenApiTypes.STR,
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    503: OpenApiResponse(
+        ExportErrorSerializer,
+        description="The PDF library cannot work on this server; the other "
+        "formats still do.",
+    ),
+}
+
+
+# ``GET .../{id}/export/{fmt}/`` serves the files of the web page's Download
+# menu, in the language of ``Accept-Language``. Errors are JSON whatever the
+# ``Accept`` header asks for, since the action itself returns a file. (A
+# comment, not a docstring: drf-spectacular would show a docstring on every
+# operation of the viewsets that use the mixin.)
+class ExportMixin:
+    def perform_content_negotiation(self, request, force=False):
+        if getattr(self, "action", None) == "export":
+            renderer = JSONRenderer()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def _download(self, make):
+        try:
+            export = make(exports.language_for(self.request.LANGUAGE_CODE))
+        except exports.ExportUnavailable as exc:
+            return Response(
+                {"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+            )
+        return exports.as_download(export)
 
 
 CONFLICT = OpenApiResponse(
@@ -100,6 +155,51 @@ def editable_organisation(user) -> Organisation:
             ]
         }
     )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your organisations",
+        description="The organisations you belong to, with your role in each "
+        "(viewer, evaluator, lead). Use an `id` as `organisation` when you "
+        "create a provider or a procurement and belong to several.",
+    ),
+    retrieve=extend_schema(summary="Read one of your organisations"),
+)
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Organisation.objects.order_by("name", "pk")
+    serializer_class = OrganisationSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(memberships__user=self.request.user)
+            .annotate(role=F("memberships__role"))
+        )
+
+    @extend_schema(
+        summary="Export everything your organisation entered (leads)",
+        description="Providers with their facts, offers and certifications, "
+        "procurements, assessments and answers, as one JSON document that "
+        "`python manage.py import_organisation FILE` rebuilds on another "
+        "instance (re-scoring every assessment). Leads only.",
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+    )
+    @action(detail=True)
+    def export(self, request, pk=None):
+        organisation = self.get_object()
+        services.require_role(request.user, organisation, [Membership.Role.LEAD])
+        response = JsonResponse(
+            portability.export_organisation_data(organisation),
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True,
+            filename=f"organisation-{slugify(organisation.name) or pk}.json",
+        )
+        return response
 
 
 @extend_schema_view(
@@ -349,7 +449,10 @@ class OfferViewSet(
     retrieve=extend_schema(summary="Read a procurement"),
 )
 class ProcurementViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = Procurement.objects.select_related(
         "organisation", "catalogue", "profile"
@@ -438,6 +541,24 @@ class ProcurementViewSet(
         }
         return Response(RankingSerializer(data).data)
 
+    @extend_schema(
+        summary="Download the procurement report",
+        description="The analysis report of the procurement: the method "
+        "(catalogue version, profile weights and knock-out thresholds), the "
+        "ranking with the excluded offers and why, and every offer's scorecard "
+        "with its answers. The same numbers as the ranking endpoint.",
+        parameters=[EXPORT_FORMAT],
+        responses=EXPORT_RESPONSES,
+    )
+    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    def export(self, request, pk=None, fmt=None):
+        procurement = self.get_object()
+        return self._download(
+            lambda language: exports.export_procurement(
+                procurement, fmt, language=language
+            )
+        )
+
 
 ANSWERS_EXAMPLE = {
     "version": 1,
@@ -470,7 +591,10 @@ ANSWERS_EXAMPLE = {
     ),
 )
 class AssessmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = Assessment.objects.with_context().order_by("-created_at", "-pk")
     serializer_class = AssessmentSerializer
@@ -625,3 +749,20 @@ class AssessmentViewSet(
     def scorecard(self, request, pk=None):
         report = assessment_report(self.get_object())
         return Response(ScorecardSerializer(report).data)
+
+    @extend_schema(
+        summary="Download the scorecard",
+        description="One assessment's scorecard with every answer. The JSON "
+        "record carries the inputs and a SHA-256 digest, so that "
+        "`python manage.py verify_export FILE` can re-run the engine on it later.",
+        parameters=[EXPORT_FORMAT],
+        responses=EXPORT_RESPONSES,
+    )
+    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    def export(self, request, pk=None, fmt=None):
+        assessment = self.get_object()
+        return self._download(
+            lambda language: exports.export_assessment(
+                assessment, fmt, language=language
+            )
+        )

@@ -92,6 +92,14 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 # Catalogues -----------------------------------------------------------------
 
 
+class OrganisationSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, help_text="Your role there.")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "country", "role"]
+
+
 class CatalogueSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)

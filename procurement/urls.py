@@ -1,6 +1,6 @@
 """URLs of the web UI (namespace ``procurement``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -43,6 +43,21 @@ urlpatterns = [
         "assessments/<int:pk>/rescore/",
         views.assessment_rescore,
         name="assessment-rescore",
+    ),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|xlsx|csv|json)/$",
+        views.assessment_export,
+        name="assessment-export",
+    ),
+    re_path(
+        r"^procurements/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|xlsx|csv|json)/$",
+        views.procurement_export,
+        name="procurement-export",
+    ),
+    path(
+        "organisations/<int:pk>/export/",
+        views.organisation_export,
+        name="organisation-export",
     ),
     path("reference-cases/", views.reference_case_list, name="reference-case-list"),
     path(

@@ -18,17 +18,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoring.models import Catalogue, Criterion
 
-from . import charts, scorecards, services
+from . import charts, exports, portability, scorecards, services
 from .forms import (
     AnswerForm,
     ExistingOfferForm,
@@ -927,3 +929,60 @@ def reference_case_detail(request, key):
             ],
         },
     )
+
+
+# ------------------------------------------------------------------ downloads
+
+
+@login_required
+@require_GET
+def assessment_export(request, pk, fmt):
+    """Download one scorecard (PDF, XLSX, CSV or JSON) in the page's language."""
+    assessment = get_object_or_404(Assessment.objects.visible_to(request.user), pk=pk)
+    return _download(
+        request,
+        lambda language: exports.export_assessment(assessment, fmt, language=language),
+        fallback=assessment.get_absolute_url(),
+    )
+
+
+@login_required
+@require_GET
+def procurement_export(request, pk, fmt):
+    """Download a procurement's report: method, ranking, every offer explained."""
+    procurement = get_object_or_404(Procurement.objects.visible_to(request.user), pk=pk)
+    return _download(
+        request,
+        lambda language: exports.export_procurement(
+            procurement, fmt, language=language
+        ),
+        fallback=procurement.get_absolute_url(),
+    )
+
+
+@login_required
+@require_GET
+def organisation_export(request, pk):
+    """Everything the organisation entered, as JSON (leads only)."""
+    organisation = get_object_or_404(Organisation.objects.of_user(request.user), pk=pk)
+    services.require_role(request.user, organisation, [LEAD])
+    data = portability.export_organisation_data(organisation)
+    response = JsonResponse(
+        data, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True,
+        filename=f"organisation-{slugify(organisation.name) or organisation.pk}.json",
+    )
+    return response
+
+
+def _download(request, make, *, fallback: str):
+    try:
+        export = make(exports.language_for(request.LANGUAGE_CODE))
+    except exports.UnknownFormat as exc:
+        raise Http404(str(exc)) from exc
+    except exports.ExportUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect(fallback)
+    return exports.as_download(export)

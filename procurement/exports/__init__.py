@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from ..models import Assessment, Procurement
@@ -53,6 +55,8 @@ RENDERERS = {
 
 __all__ = [
     "FORMATS",
+    "as_download",
+    "language_for",
     "ExportFile",
     "ExportUnavailable",
     "UnknownFormat",
@@ -110,6 +114,21 @@ def export_procurement(
         content_type=CONTENT_TYPES[fmt],
         filename=f"procurement-{name}-{context.now.date().isoformat()}.{fmt}",
     )
+
+
+def as_download(export: ExportFile) -> HttpResponse:
+    """An HTTP response that saves the file under its name."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=export.filename
+    )
+    return response
+
+
+def language_for(code: str | None) -> str:
+    """The export language for a request's language code (``fr-fr`` -> ``fr``)."""
+    language = (code or "en")[:2].lower()
+    return language if language in LANGUAGES else "en"
 
 
 def _renderer(fmt: str, kind: str):
