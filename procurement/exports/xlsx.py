@@ -26,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from ..scorecards import AssessmentReport, ProcurementReport
 from .content import (
@@ -252,12 +253,15 @@ def _naive(moment: datetime.datetime) -> datetime.datetime:
 def _save(workbook: Workbook, moment: datetime.datetime) -> bytes:
     """The workbook's bytes, the same for the same data and generation time.
 
-    openpyxl stamps each part of the zip with the current time; restamping
-    them with the generation time makes two exports of the same data at the
-    same ``now`` byte-identical, so a file's hash can be recorded and checked.
+    openpyxl stamps each part of the zip, and the "modified" property, with
+    the current time; using the generation time instead makes two exports of
+    the same data at the same ``now`` byte-identical, so a file's hash can be
+    recorded and checked.
     """
     raw = io.BytesIO()
-    workbook.save(raw)
+    # Not workbook.save(): it overwrites the "modified" property with the
+    # current time.
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
     stamp = _naive(moment).timetuple()[:6]
     out = io.BytesIO()
     with (

@@ -9,10 +9,12 @@ import datetime
 import hashlib
 import io
 import json
+import zipfile
 from decimal import Decimal as D
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from procurement import services
 from procurement.exports import (
@@ -222,6 +224,16 @@ def test_the_same_data_at_the_same_time_gives_the_same_bytes(procurement, fmt):
     second = export_procurement(procurement, fmt, now=NOW)
 
     assert first.content == second.content
+
+
+def test_the_workbook_says_it_was_made_at_the_generation_time(procurement):
+    content = export_procurement(procurement, "xlsx", now=NOW).content
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        core = archive.read("docProps/core.xml").decode()
+
+    stamp = timezone.localtime(NOW).replace(tzinfo=None).isoformat(timespec="seconds")
+    assert core.count(stamp) == 2  # created and modified
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
