@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,6 +23,7 @@ PALETTE = ("#0b4f8a", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#0
 REFERENCE_COLOURS = {"cloudwatt": "#7a7a7a", "numergy": "#a35d00"}
 GRID = "#c8ced6"
 LABEL_MARGIN = 40  # room beside the radar for the axis labels
+LABEL_CHARACTERS = 30  # what fits in a bar chart's label column at 12px
 INK = "#1d2733"
 
 
@@ -135,7 +137,7 @@ def bars_svg(
     ``markers`` draws a thin tick per bar (e.g. the score as claimed).
     """
     row = 26
-    label_width = 150
+    label_width = 200
     bar_width = width - label_width - 56
     height = row * len(labels) + 8
     parts = [
@@ -164,7 +166,7 @@ def bars_svg(
                 'dominant-baseline="middle">{}</text>',
                 _fmt(y + 9),
                 INK,
-                label,
+                _shorten(label, LABEL_CHARACTERS),
                 label_width,
                 _fmt(y + 1),
                 _fmt(bar_width),
@@ -175,7 +177,7 @@ def bars_svg(
                 _fmt(label_width + bar_width + 6),
                 _fmt(y + 9),
                 INK,
-                "-" if value is None else f"{float(value):.1f}",
+                "-" if value is None else number_format(value, 1),
             )
         )
         marker = markers[index] if markers is not None else None
@@ -208,6 +210,14 @@ def _polygon(values: Sequence[float], centre: float, radius: float) -> str:
         f"{_fmt(x)},{_fmt(y)}"
         for x, y in (_point(i, count, v, centre, radius) for i, v in enumerate(values))
     )
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut a label at a word boundary to fit; the table below has it in full."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;&-")
+    return f"{cut}…"
 
 
 def _fmt(number: float) -> str:

@@ -159,7 +159,7 @@ class AssessmentReport:
 
     def bars(self, *, width: int = 520) -> str:
         return charts.bars_svg(
-            [f"{p.code} {p.name}"[:24] for p in self.pillars],
+            [f"{p.code} {p.name}" for p in self.pillars],
             [p.result.score for p in self.pillars],
             markers=[p.result.score_claimed for p in self.pillars],
             width=width,
