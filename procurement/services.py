@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from scoring.models import Catalogue, Criterion, Profile
 from .models import (
     Answer,
     Assessment,
+    Certification,
     Membership,
     Offer,
     Organisation,
@@ -33,6 +35,10 @@ from .models import (
 )
 
 EDIT_ROLES = (Membership.Role.EVALUATOR, Membership.Role.LEAD)
+# What ``update_procurement`` may change; the status has its own services.
+PROCUREMENT_FIELDS = frozenset(
+    {"title", "reference", "description", "deadline", "profile"}
+)
 
 
 class StaleAssessment(Exception):
@@ -195,6 +201,44 @@ def update_offer(offer: Offer, *, user, **fields) -> Offer:
     return offer
 
 
+def add_certification(offer: Offer, *, user, **fields) -> Certification:
+    """Record a certification of an offer (evaluators and leads)."""
+    _require_provider_editor(user, offer.provider)
+    certification = Certification(offer=offer, **fields)
+    _check_validity_period(certification)
+    certification.full_clean()
+    certification.save()
+    return certification
+
+
+def remove_certification(certification: Certification, *, user) -> None:
+    """Delete a certification of an offer (evaluators and leads)."""
+    _require_provider_editor(user, certification.offer.provider)
+    certification.delete()
+
+
+def certifications_with_expiry(
+    today: datetime.date | None = None,
+) -> QuerySet[Certification]:
+    """Certifications annotated with ``expired`` (valid_to before today)."""
+    today = today or timezone.localdate()
+    return Certification.objects.annotate(
+        expired=ExpressionWrapper(
+            Q(valid_to__isnull=False, valid_to__lt=today),
+            output_field=BooleanField(),
+        )
+    ).order_by("scheme", "pk")
+
+
+def _check_validity_period(certification: Certification) -> None:
+    """Say which field is wrong, rather than the constraint's generic message."""
+    start, end = certification.valid_from, certification.valid_to
+    if start and end and end < start:
+        raise ValidationError(
+            {"valid_to": _("A certification cannot end before it starts.")}
+        )
+
+
 def create_procurement(
     *,
     user,
@@ -224,6 +268,93 @@ def create_procurement(
     procurement.full_clean()
     procurement.save()
     return procurement
+
+
+def update_procurement(procurement: Procurement, *, user, **fields) -> Procurement:
+    """Change a procurement's title, reference, description, deadline or profile.
+
+    Evaluators and leads. The profile (and with it the catalogue version) can
+    change only while no offer is under assessment: every assessment is
+    pinned to the profile it was started with.
+    """
+    unknown = set(fields) - PROCUREMENT_FIELDS
+    if unknown:
+        raise TypeError(f"update_procurement() cannot change {sorted(unknown)}.")
+    require_role(user, procurement.organisation, EDIT_ROLES)
+    with transaction.atomic():
+        # Lock the row so that an offer cannot be added between the check
+        # that none is under assessment and the change of profile.
+        locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        profile = fields.pop("profile", None)
+        if profile is not None and profile.pk != locked.profile_id:
+            _check_profile_change(locked, profile)
+            locked.profile, locked.catalogue = profile, profile.catalogue
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        reference = locked.reference
+        taken = Procurement.objects.filter(
+            organisation_id=locked.organisation_id, reference=reference
+        ).exclude(pk=locked.pk)
+        if reference and taken.exists():
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "%(organisation)s already has a procurement with this "
+                        "reference."
+                    )
+                    % {"organisation": procurement.organisation}
+                }
+            )
+        locked.full_clean()
+        locked.save()
+    return locked
+
+
+def _check_profile_change(procurement: Procurement, profile: Profile) -> None:
+    if procurement.assessments.exists():
+        raise ValidationError(
+            {
+                "profile": _(
+                    "The profile and catalogue version are pinned once an offer "
+                    "is under assessment."
+                )
+            }
+        )
+    if not profile.catalogue.is_published:
+        raise ValidationError({"profile": _("Only a published catalogue can be used.")})
+
+
+def open_procurement(procurement: Procurement, *, user) -> Procurement:
+    """Open a draft or closed procurement to new offers (leads)."""
+    return _set_procurement_status(
+        procurement,
+        user=user,
+        status=Procurement.Status.OPEN,
+        refusal=_("This procurement is already open."),
+    )
+
+
+def close_procurement(procurement: Procurement, *, user) -> Procurement:
+    """Close a procurement: no new offer can be put under assessment (leads)."""
+    return _set_procurement_status(
+        procurement,
+        user=user,
+        status=Procurement.Status.CLOSED,
+        refusal=_("This procurement is already closed."),
+    )
+
+
+def _set_procurement_status(
+    procurement: Procurement, *, user, status: str, refusal: str
+) -> Procurement:
+    require_role(user, procurement.organisation, (Membership.Role.LEAD,))
+    with transaction.atomic():
+        locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        if locked.status == status:
+            raise ValidationError(refusal)
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
 
 
 def start_assessment(
