@@ -17,6 +17,7 @@ from scoring.models import Profile
 
 from .models import (
     Answer,
+    Certification,
     Offer,
     Organisation,
     Procurement,
@@ -167,6 +168,29 @@ class OfferForm(forms.ModelForm):
         return name
 
 
+class CertificationForm(forms.ModelForm):
+    """A certification of an offer, with the period it is valid for."""
+
+    class Meta:
+        model = Certification
+        fields = ["scheme", "scope", "valid_from", "valid_to"]
+        widgets = {
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
+        }
+        help_texts = {
+            "scope": _("What the certificate covers: services, regions, sites."),
+            "valid_to": _("The expiry date on the certificate."),
+        }
+
+    def clean_valid_to(self):
+        start, end = self.cleaned_data.get("valid_from"), self.cleaned_data["valid_to"]
+        if start and end and end < start:
+            raise ValidationError(_("A certification cannot end before it starts."))
+        return end
+
+
 class FactForm(forms.ModelForm):
     """A dated, sourced fact about a provider."""
 
@@ -262,6 +286,64 @@ class ProcurementForm(forms.ModelForm):
             raise ValidationError(
                 _("%(organisation)s already has a procurement with this reference.")
                 % {"organisation": organisation}
+            )
+        return reference
+
+
+class ProcurementEditForm(forms.ModelForm):
+    """A procurement's title, reference, description, deadline and profile.
+
+    The profile is a declared field, not a model field of the form, so that
+    only ``services.update_procurement`` changes it (with the catalogue). It
+    is read-only once an offer is under assessment.
+    """
+
+    profile = ProfileChoiceField(
+        queryset=Profile.objects.none(), label=_("Sensitivity profile")
+    )
+    field_order = ["title", "reference", "description", "profile", "deadline"]
+
+    class Meta:
+        model = Procurement
+        fields = ["title", "reference", "description", "deadline"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "deadline": DateInput(),
+        }
+
+    def __init__(self, *args, pinned: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = self.fields["profile"]
+        profile.initial = self.instance.profile
+        if pinned:
+            profile.queryset = Profile.objects.filter(
+                pk=self.instance.profile_id
+            ).select_related("catalogue")
+            profile.disabled = True
+            profile.help_text = _(
+                "Pinned: offers are under assessment with this profile and "
+                "catalogue version, so they cannot change any more."
+            )
+        else:
+            profile.queryset = (
+                Profile.objects.filter(catalogue__status="published")
+                .select_related("catalogue")
+                .order_by("catalogue__slug", "-catalogue__loaded_at", "position")
+            )
+            profile.help_text = _(
+                "You can still change it: the profile and catalogue version are "
+                "pinned once the first offer is under assessment."
+            )
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        taken = Procurement.objects.filter(
+            organisation_id=self.instance.organisation_id, reference=reference
+        ).exclude(pk=self.instance.pk)
+        if reference and taken.exists():
+            raise ValidationError(
+                _("%(organisation)s already has a procurement with this reference.")
+                % {"organisation": self.instance.organisation}
             )
         return reference
 

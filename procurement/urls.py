@@ -14,9 +14,31 @@ urlpatterns = [
     path("providers/<int:pk>/edit/", views.provider_edit, name="provider-edit"),
     path("providers/<int:pk>/offers/new/", views.offer_create, name="offer-create"),
     path("providers/<int:pk>/facts/new/", views.fact_create, name="fact-create"),
+    path("offers/<int:pk>/edit/", views.offer_edit, name="offer-edit"),
+    path(
+        "offers/<int:pk>/certifications/new/",
+        views.certification_create,
+        name="certification-create",
+    ),
+    path(
+        "certifications/<int:pk>/remove/",
+        views.certification_remove,
+        name="certification-remove",
+    ),
     path("procurements/", views.procurement_list, name="procurement-list"),
     path("procurements/new/", views.procurement_create, name="procurement-create"),
     path("procurements/<int:pk>/", views.procurement_detail, name="procurement-detail"),
+    path(
+        "procurements/<int:pk>/edit/", views.procurement_edit, name="procurement-edit"
+    ),
+    path(
+        "procurements/<int:pk>/close/",
+        views.procurement_close,
+        name="procurement-close",
+    ),
+    path(
+        "procurements/<int:pk>/open/", views.procurement_open, name="procurement-open"
+    ),
     path(
         "procurements/<int:pk>/offers/add/",
         views.procurement_add_offer,

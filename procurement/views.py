@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -30,13 +30,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from scoring.models import Catalogue, Criterion
 
-from . import charts, exports, portability, scorecards, services
+from . import charts, exports, portability, scorecards, sensitivity, services
 from .forms import (
     AnswerForm,
+    CertificationForm,
     ExistingOfferForm,
     FactForm,
     NewOfferForm,
     OfferForm,
+    ProcurementEditForm,
     ProcurementForm,
     ProviderCreateForm,
     ProviderForm,
@@ -47,6 +49,7 @@ from .forms import (
 from .models import (
     Answer,
     Assessment,
+    Certification,
     Membership,
     Offer,
     Organisation,
@@ -216,7 +219,9 @@ def provider_detail(request, pk):
         Provider.objects.visible_to(request.user).select_related("organisation"),
         pk=pk,
     )
-    offers = provider.offers.prefetch_related("certifications").order_by("name", "pk")
+    offers = provider.offers.prefetch_related(
+        Prefetch("certifications", queryset=services.certifications_with_expiry())
+    ).order_by("name", "pk")
     assessments = (
         Assessment.objects.visible_to(request.user)
         .filter(offer__provider=provider)
@@ -330,8 +335,97 @@ def offer_create(request, pk):
     return _render(
         request,
         "procurement/offer_form.html",
-        {"section": "providers", "form": form, "provider": provider},
+        {"section": "providers", "form": form, "provider": provider, "offer": None},
     )
+
+
+def _editable_offer(request, pk) -> Offer:
+    offer = get_object_or_404(
+        Offer.objects.visible_to(request.user).select_related("provider__organisation"),
+        pk=pk,
+    )
+    if offer.provider.is_reference_case:
+        raise PermissionDenied(_("Reference cases are read-only."))
+    _require_edit(request, offer.provider.organisation_id)
+    return offer
+
+
+def _offers_url(provider: Provider) -> str:
+    return reverse("procurement:provider-detail", args=[provider.pk]) + "#offers"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_edit(request, pk):
+    """Change an offer's name, models, regions or description."""
+    offer = _editable_offer(request, pk)
+    provider, name = offer.provider, offer.name_i18n
+    form = OfferForm(request.POST or None, instance=offer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.update_offer(offer, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Offer %(name)s saved.") % {"name": offer.name})
+            return redirect(_offers_url(provider))
+    return _render(
+        request,
+        "procurement/offer_form.html",
+        {
+            "section": "providers",
+            "form": form,
+            "provider": provider,
+            "offer": offer,
+            "offer_name": name,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certification_create(request, pk):
+    """Record a certification of an offer (scheme, scope, validity)."""
+    offer = _editable_offer(request, pk)
+    form = CertificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certification = services.add_certification(
+                offer, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Certification %(scheme)s recorded for %(offer)s.")
+                % {"scheme": certification.scheme, "offer": offer.name_i18n},
+            )
+            return redirect(_offers_url(offer.provider))
+    return _render(
+        request,
+        "procurement/certification_form.html",
+        {"section": "providers", "form": form, "offer": offer},
+    )
+
+
+@login_required
+@require_POST
+def certification_remove(request, pk):
+    """Delete a certification of an offer; the services check the role."""
+    certification = get_object_or_404(
+        Certification.objects.filter(
+            offer__in=Offer.objects.visible_to(request.user)
+        ).select_related("offer__provider__organisation"),
+        pk=pk,
+    )
+    services.remove_certification(certification, user=request.user)
+    messages.success(
+        request,
+        _("Certification %(scheme)s removed from %(offer)s.")
+        % {"scheme": certification.scheme, "offer": certification.offer.name_i18n},
+    )
+    return redirect(_offers_url(certification.offer.provider))
 
 
 @login_required
@@ -481,10 +575,83 @@ def procurement_detail(request, pk):
             "references": [(r, str(r.pk) in chosen) for r in references],
             "overlay_rows": overlay_rows,
             "chart_rows": chart_rows,
+            "sensitivity": sensitivity.sensitivity(report),
             "can_edit": _can_edit(request, procurement.organisation_id),
             "is_lead": _role(request, procurement.organisation_id) == LEAD,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procurement_edit(request, pk):
+    """Change a procurement's title, reference, description, deadline, profile."""
+    procurement = _procurement_or_404(request, pk)
+    _require_edit(request, procurement.organisation_id)
+    title = procurement.title
+    pinned = procurement.assessments.exists()
+    form = ProcurementEditForm(
+        request.POST or None, instance=procurement, pinned=pinned
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement = services.update_procurement(
+                procurement, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Procurement %(title)s saved.") % {"title": procurement.title},
+            )
+            return redirect(procurement)
+    return _render(
+        request,
+        "procurement/procurement_edit.html",
+        {
+            "section": "procurements",
+            "form": form,
+            "procurement": procurement,
+            "title": title,
+            "pinned": pinned,
+        },
+    )
+
+
+@login_required
+@require_POST
+def procurement_close(request, pk):
+    """Close a procurement to new offers (leads)."""
+    return _procurement_status(
+        request,
+        pk,
+        services.close_procurement,
+        _("Procurement closed: no offer can be added until a lead reopens it."),
+    )
+
+
+@login_required
+@require_POST
+def procurement_open(request, pk):
+    """Open a draft or closed procurement to new offers (leads)."""
+    return _procurement_status(
+        request,
+        pk,
+        services.open_procurement,
+        _("Procurement open: offers can be added."),
+    )
+
+
+def _procurement_status(request, pk, service, success: str):
+    procurement = _procurement_or_404(request, pk)
+    try:
+        service(procurement, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(procurement)
 
 
 def _reference_legend(references) -> list[tuple[str, str, bool]]:
@@ -498,6 +665,12 @@ def procurement_add_offer(request, pk):
     """Put an offer under assessment: one from the register, or a new one."""
     procurement = _procurement_or_404(request, pk)
     _require_edit(request, procurement.organisation_id)
+    if procurement.status == Procurement.Status.CLOSED:
+        messages.error(
+            request,
+            _("This procurement is closed: a lead must reopen it to add offers."),
+        )
+        return redirect(procurement)
     offers = (
         Offer.objects.filter(provider__organisation=procurement.organisation)
         .exclude(assessments__procurement=procurement)
