@@ -10,6 +10,7 @@ changes to the reference cases. Scores come from the stored snapshot or from
 
 from django.db.models import Count, F, Prefetch
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from rest_framework.response import Response
 
 from scoring.models import Catalogue
 
-from . import exports, portability, services
+from . import exports, portability, sensitivity, services
 from .filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
 from .models import (
     Answer,
@@ -48,6 +49,8 @@ from .serializers import (
     AssessmentSerializer,
     CatalogueDetailSerializer,
     CatalogueSerializer,
+    CertificationSerializer,
+    CertificationWriteSerializer,
     FactSerializer,
     FactWriteSerializer,
     OfferCreateSerializer,
@@ -56,12 +59,14 @@ from .serializers import (
     OrganisationSerializer,
     ProcurementCreateSerializer,
     ProcurementSerializer,
+    ProcurementUpdateSerializer,
     ProviderCreateSerializer,
     ProviderDetailSerializer,
     ProviderSerializer,
     ProviderUpdateSerializer,
     RankingSerializer,
     ScorecardSerializer,
+    SensitivitySerializer,
     TransitionSerializer,
 )
 
@@ -373,10 +378,8 @@ class ProviderViewSet(
 class OfferViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    queryset = (
-        Offer.objects.select_related("provider")
-        .prefetch_related("certifications")
-        .order_by("provider__name", "name", "pk")
+    queryset = Offer.objects.select_related("provider").order_by(
+        "provider__name", "name", "pk"
     )
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
@@ -384,7 +387,18 @@ class OfferViewSet(
     ordering = ["provider__name", "name", "pk"]
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        # Today's date decides which certifications are expired: build the
+        # prefetch per request.
+        return (
+            super()
+            .get_queryset()
+            .visible_to(self.request.user)
+            .prefetch_related(
+                Prefetch(
+                    "certifications", queryset=services.certifications_with_expiry()
+                )
+            )
+        )
 
     def _detail(self, offer, status_code=status.HTTP_200_OK):
         offer = self.get_queryset().get(pk=offer.pk)
@@ -438,6 +452,70 @@ class OfferViewSet(
         serializer.is_valid(raise_exception=True)
         services.update_offer(offer, user=request.user, **serializer.validated_data)
         return self._detail(offer)
+
+    @extend_schema(
+        summary="Add a certification to an offer",
+        description="Evaluators and leads of the provider's organisation; reference "
+        'cases are read-only (403). `{"scheme": ...}` is enough; `valid_to` may '
+        "not be before `valid_from`. Returns the new certification (its `id` is "
+        "what DELETE takes); the offer lists it under `certifications`.",
+        request=CertificationWriteSerializer,
+        responses={201: CertificationSerializer},
+        examples=[
+            OpenApiExample(
+                "SecNumCloud",
+                value={
+                    "scheme": "SecNumCloud 3.2",
+                    "scope": "IaaS, regions Paris and Lyon",
+                    "valid_from": "2025-03-01",
+                    "valid_to": "2028-02-29",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def certifications(self, request, pk=None):
+        offer = self.get_object()
+        serializer = CertificationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        certification = services.add_certification(
+            offer, user=request.user, **serializer.validated_data
+        )
+        certification = services.certifications_with_expiry().get(pk=certification.pk)
+        return Response(
+            CertificationSerializer(certification).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Remove a certification from an offer",
+        description="Evaluators and leads of the provider's organisation; reference "
+        "cases are read-only (403). A certification of another offer is a 404.",
+        parameters=[
+            OpenApiParameter(
+                "certification_id",
+                int,
+                OpenApiParameter.PATH,
+                description="The `id` of one of the offer's `certifications`.",
+            )
+        ],
+        request=None,
+        responses={204: OpenApiResponse(description="Removed.")},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"certifications/(?P<certification_id>[0-9]+)",
+    )
+    def certification(self, request, pk=None, certification_id=None):
+        offer = self.get_object()
+        certification = get_object_or_404(
+            offer.certifications.select_related("offer__provider__organisation"),
+            pk=certification_id,
+        )
+        services.remove_certification(certification, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -514,10 +592,66 @@ class ProcurementViewSet(
         procurement = services.create_procurement(
             user=request.user, organisation=organisation, **fields
         )
+        return self._detail(procurement, status.HTTP_201_CREATED)
+
+    def _detail(self, procurement, status_code=status.HTTP_200_OK):
         procurement = self.get_queryset().get(pk=procurement.pk)
-        return Response(
-            self.get_serializer(procurement).data, status=status.HTTP_201_CREATED
+        return Response(self.get_serializer(procurement).data, status=status_code)
+
+    @extend_schema(
+        summary="Change a procurement",
+        description="Evaluators and leads. Send only the fields to change: title, "
+        "reference, description, deadline, and `profile` (a code of the "
+        "procurement's catalogue version) as long as no offer is under "
+        "assessment; after that the profile is pinned and changing it is a 400. "
+        "The status changes with POST .../open/ and .../close/ (leads).",
+        request=ProcurementUpdateSerializer,
+        responses={200: ProcurementSerializer},
+        examples=[
+            OpenApiExample(
+                "New deadline",
+                value={"deadline": "2027-01-31"},
+                request_only=True,
+            )
+        ],
+    )
+    def partial_update(self, request, pk=None):
+        procurement = self.get_object()
+        serializer = ProcurementUpdateSerializer(
+            procurement, data=request.data, partial=True
         )
+        serializer.is_valid(raise_exception=True)
+        services.update_procurement(
+            procurement, user=request.user, **serializer.validated_data
+        )
+        return self._detail(procurement)
+
+    @extend_schema(
+        summary="Close a procurement to new offers",
+        description="Leads only (403 otherwise). No offer can be put under "
+        "assessment until a lead opens it again; the ranking and scorecards stay "
+        "readable. Closing a closed procurement is a 400.",
+        request=None,
+        responses={200: ProcurementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        procurement = self.get_object()
+        services.close_procurement(procurement, user=request.user)
+        return self._detail(procurement)
+
+    @extend_schema(
+        summary="Open a procurement to new offers",
+        description="Leads only (403 otherwise). Opens a draft or reopens a closed "
+        "procurement. Opening an open procurement is a 400.",
+        request=None,
+        responses={200: ProcurementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        procurement = self.get_object()
+        services.open_procurement(procurement, user=request.user)
+        return self._detail(procurement)
 
     @extend_schema(
         summary="Rank a procurement's offers",
@@ -540,6 +674,27 @@ class ProcurementViewSet(
             "excluded": [r for r in rows if r["row"].excluded],
         }
         return Response(RankingSerializer(data).data)
+
+    @extend_schema(
+        summary="Rank the offers under every profile",
+        description="Sensitivity analysis: every offer's answers scored again "
+        "under each profile of the procurement's catalogue version (its pillar "
+        "weights, knock-out thresholds and evidence caps), with the offer's "
+        "global score, trust level, eligibility, failed knock-outs and rank "
+        "among the offers eligible under that profile. Offers come in the order "
+        "of the procurement's own ranking; `profiles` says which profile is the "
+        "procurement's (`current`) and how many offers each lets through.",
+        responses={200: SensitivitySerializer},
+    )
+    @action(detail=True)
+    def sensitivity(self, request, pk=None):
+        report = procurement_report(self.get_object())
+        data = {
+            "procurement": report.procurement,
+            "catalogue": report.catalogue,
+            "sensitivity": sensitivity.sensitivity(report),
+        }
+        return Response(SensitivitySerializer(data).data)
 
     @extend_schema(
         summary="Download the procurement report",

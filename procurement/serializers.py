@@ -358,6 +358,20 @@ class ProviderCreateSerializer(ProviderUpdateSerializer):
 
 
 class CertificationSerializer(serializers.ModelSerializer):
+    expired = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether valid_to is before today (false without valid_to).",
+    )
+
+    class Meta:
+        model = Certification
+        fields = ["id", "scheme", "scope", "valid_from", "valid_to", "expired"]
+        read_only_fields = fields
+
+
+class CertificationWriteSerializer(serializers.ModelSerializer):
+    """A new certification of an offer: ``scheme`` is enough."""
+
     class Meta:
         model = Certification
         fields = ["scheme", "scope", "valid_from", "valid_to"]
@@ -522,6 +536,35 @@ class ProcurementCreateSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ProcurementUpdateSerializer(serializers.ModelSerializer):
+    """The procurement fields a buyer may change; every one is optional."""
+
+    profile = serializers.CharField(
+        max_length=8,
+        required=False,
+        help_text='A profile code of the procurement\'s catalogue version, e.g. "N2". '
+        "Refused once an offer is under assessment: the profile is pinned then.",
+    )
+
+    class Meta:
+        model = Procurement
+        fields = ["title", "reference", "description", "deadline", "profile"]
+        # The per-organisation reference constraint is checked by the service.
+        validators = []
+
+    def validate_profile(self, code):
+        """Resolve the code in the procurement's own catalogue version."""
+        catalogue = self.instance.catalogue
+        profile = catalogue.profiles.filter(code=code).first()
+        if profile is None:
+            codes = ", ".join(catalogue.profiles.values_list("code", flat=True))
+            raise serializers.ValidationError(
+                _("Unknown profile %(code)s in %(catalogue)s: use one of %(codes)s.")
+                % {"code": code, "catalogue": catalogue, "codes": codes}
+            )
+        return profile
+
+
 class KnockOutSerializer(serializers.Serializer):
     """A failed knock-out: the criterion's effective level is below the minimum."""
 
@@ -579,6 +622,65 @@ class RankingSerializer(serializers.Serializer):
     has_ties = serializers.BooleanField(source="ranking.has_ties")
     eligible = RankingRowSerializer(many=True)
     excluded = RankingRowSerializer(many=True)
+
+
+class ProfileResultSerializer(serializers.Serializer):
+    """One offer under one profile, scored by the engine from its answers."""
+
+    profile = serializers.CharField()
+    global_score = score_field()
+    trust_level = level_field(allow_null=True)
+    eligible = serializers.BooleanField()
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="Among the offers eligible under this profile."
+    )
+    tied = serializers.BooleanField()
+    knockouts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Codes of the criteria whose knock-out threshold of this profile "
+        "the offer fails.",
+    )
+
+
+class SensitivityRowSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField(source="assessment.pk")
+    offer = serializers.IntegerField(source="assessment.offer_id")
+    offer_name = serializers.CharField(source="assessment.offer.name_i18n")
+    provider = serializers.IntegerField(source="assessment.offer.provider_id")
+    provider_name = serializers.CharField(source="assessment.offer.provider.name")
+    profiles = ProfileResultSerializer(source="results", many=True)
+
+
+class SensitivityProfileSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="profile.name")
+    current = serializers.BooleanField(help_text="The procurement's own profile.")
+    eligible = serializers.IntegerField(help_text="Offers eligible under it.")
+    total = serializers.IntegerField(help_text="Offers in the procurement.")
+    leaders = serializers.SerializerMethodField(
+        help_text="Ids of the assessments ranked first (several when tied)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_leaders(self, column):
+        """The assessments ranked first under this profile, by id."""
+        return [assessment.pk for assessment in column.leaders]
+
+
+class SensitivitySerializer(serializers.Serializer):
+    """Reads ``{"procurement", "catalogue", "sensitivity"}``."""
+
+    procurement = serializers.IntegerField(source="procurement.pk")
+    profile = serializers.CharField(source="sensitivity.profile")
+    catalogue_slug = serializers.CharField(source="catalogue.slug")
+    catalogue_version = serializers.CharField(source="catalogue.version")
+    leader_depends_on_profile = serializers.BooleanField(
+        source="sensitivity.leader_depends_on_profile",
+        help_text="Whether the profiles that let an offer through rank different "
+        "offers first.",
+    )
+    profiles = SensitivityProfileSerializer(source="sensitivity.columns", many=True)
+    offers = SensitivityRowSerializer(source="sensitivity.rows", many=True)
 
 
 # Assessments ----------------------------------------------------------------
