@@ -16,7 +16,7 @@ run: $(VENV)/.installed .env
 	@echo ""
 	@echo "  Cloud of Trust Scorecard: http://$(HOST):$(PORT)/"
 	@echo "  Log in as demo / demo (lead of Demo Ministry)."
-	@echo "  Admin: python manage.py createsuperuser, then http://$(HOST):$(PORT)/admin/"
+	@echo "  Admin: .venv/bin/python manage.py createsuperuser, then http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
