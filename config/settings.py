@@ -223,10 +223,12 @@ curl -s -X POST $API/assessments/<id>/answers/ -H "$AUTH" \\
 # 6. The scorecard and the ranking
 curl -s $API/assessments/<id>/scorecard/ -H "$AUTH"
 curl -s $API/procurements/<procurement id>/ranking/ -H "$AUTH"
+# 7. The report to file with the tender (pdf, xlsx, csv or json)
+curl -s -o report.pdf $API/procurements/<procurement id>/export/pdf/ -H "$AUTH"
 ```
 
-Errors keep DRF's shape: `{"detail": "..."}`, or field errors by name for a
-400. A stale `version` is a 409 with `current_version`.
+Errors keep DRF's shape: `{"detail": "..."}`, or field errors by name for
+a bad request (400). A stale `version` is a 409 with `current_version`.
 """,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -99,6 +99,12 @@ class ProcurementAdmin(admin.ModelAdmin):
     search_fields = ["title", "reference"]
     raw_id_fields = ["created_by"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Offers under assessment are pinned to the catalogue and profile.
+        if obj is not None and obj.assessments.exists():
+            return ["catalogue", "profile"]
+        return []
+
 
 class AnswerInline(admin.TabularInline):
     model = Answer
@@ -146,3 +152,14 @@ class AssessmentAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["created_by"]
     inlines = [AnswerInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the scores depend on changes only through the services, which
+        # re-score in the same transaction.
+        if obj is None:
+            return self.readonly_fields
+        pinned = ["offer", "procurement", "catalogue", "profile", "status"]
+        return [*pinned, *self.readonly_fields]
+
+    def has_add_permission(self, request):
+        return False

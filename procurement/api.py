@@ -9,10 +9,7 @@ changes to the reference cases. Scores come from the stored snapshot or from
 """
 
 from django.db.models import Count, F, Prefetch
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -196,15 +193,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     def export(self, request, pk=None):
         organisation = self.get_object()
         services.require_role(request.user, organisation, [Membership.Role.LEAD])
-        response = JsonResponse(
-            portability.export_organisation_data(organisation),
-            json_dumps_params={"ensure_ascii": False},
-        )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True,
-            filename=f"organisation-{slugify(organisation.name) or pk}.json",
-        )
-        return response
+        return portability.as_download(organisation)
 
 
 @extend_schema_view(
@@ -332,7 +321,7 @@ class ProviderViewSet(
         provider = self.get_object()
         serializer = ProviderUpdateSerializer(provider, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_provider(
+        provider = services.update_provider(
             provider, user=request.user, **serializer.validated_data
         )
         return self._detail(provider)
@@ -450,7 +439,9 @@ class OfferViewSet(
         offer = self.get_object()
         serializer = OfferUpdateSerializer(offer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_offer(offer, user=request.user, **serializer.validated_data)
+        offer = services.update_offer(
+            offer, user=request.user, **serializer.validated_data
+        )
         return self._detail(offer)
 
     @extend_schema(

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -166,6 +167,14 @@ class Provider(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "organisation",
+                name="provider_name_unique_per_organisation",
+                violation_error_message=_(
+                    "Your organisation already has a provider with this name."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(is_reference_case=True, organisation__isnull=True)
                 | Q(is_reference_case=False, organisation__isnull=False),
@@ -184,6 +193,15 @@ class Provider(models.Model):
 
     def get_absolute_url(self):
         return reverse("procurement:provider-detail", args=[self.pk])
+
+    def clean(self):
+        taken = Provider.objects.filter(
+            organisation_id=self.organisation_id, name__iexact=self.name
+        ).exclude(pk=self.pk)
+        if self.organisation_id and taken.exists():
+            raise ValidationError(
+                {"name": _("Your organisation already has a provider with this name.")}
+            )
 
 
 class ProviderFact(models.Model):
@@ -408,6 +426,9 @@ class Procurement(models.Model):
                 fields=["organisation", "reference"],
                 condition=~Q(reference=""),
                 name="procurement_reference_unique_per_organisation",
+                violation_error_message=_(
+                    "This organisation already has a procurement with this reference."
+                ),
             ),
         ]
 
@@ -425,6 +446,20 @@ class Procurement(models.Model):
         ):
             raise ValidationError(
                 {"profile": _("The profile must belong to the catalogue.")}
+            )
+        taken = Procurement.objects.filter(
+            organisation_id=self.organisation_id, reference=self.reference
+        ).exclude(pk=self.pk)
+        if self.reference and taken.exists():
+            # Said here, on the field, rather than by the constraint (which
+            # can only name the whole form).
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "This organisation already has a procurement with this "
+                        "reference."
+                    )
+                }
             )
 
 

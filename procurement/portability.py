@@ -5,8 +5,8 @@ their facts, offers and certifications, its procurements, assessments and
 answers. ``export_organisation_data`` writes that as plain JSON-ready data;
 ``import_organisation_data`` rebuilds it in one transaction on another
 instance, re-scoring every assessment with the engine rather than trusting
-numbers in the file. Members are carried by username: an import links the
-accounts that exist on the target and reports the others.
+numbers in the file. Members are carried by username; an import links them to
+accounts of the same name only when asked to (``link_members``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
 from scoring.models import Catalogue
 
@@ -71,7 +74,7 @@ class ImportRefused(Exception):
 class ImportResult:
     organisation: Organisation
     assessments: int
-    unknown_users: tuple[str, ...]
+    unlinked_members: tuple[str, ...]
 
 
 def export_organisation_data(organisation: Organisation, *, now=None) -> dict[str, Any]:
@@ -143,45 +146,88 @@ def export_organisation_data(organisation: Organisation, *, now=None) -> dict[st
     }
 
 
+def as_download(organisation: Organisation) -> JsonResponse:
+    """The organisation's data as a JSON file to save (web page and API)."""
+    response = JsonResponse(
+        export_organisation_data(organisation),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True,
+        filename=f"organisation-{slugify(organisation.name) or organisation.pk}.json",
+    )
+    return response
+
+
 def import_organisation_data(
-    data: dict[str, Any], *, name: str | None = None
+    data: Any, *, name: str | None = None, link_members: bool = False
 ) -> ImportResult:
-    """Rebuild an exported organisation here, all or nothing."""
-    if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
+    """Rebuild an exported organisation here, all or nothing.
+
+    Every row is validated as if entered by hand. Members are linked only
+    with ``link_members``: a username on this instance may belong to someone
+    else, so granting a role by name is the operator's explicit choice.
+    """
+    if not isinstance(data, dict) or (
+        data.get("format"),
+        data.get("format_version"),
+    ) != (
+        FORMAT,
+        FORMAT_VERSION,
+    ):
         raise ImportRefused(f"Not an organisation export ({FORMAT} v{FORMAT_VERSION}).")
-    name = name or data["organisation"]["name"]
-    if Organisation.objects.filter(name=name).exists():
-        raise ImportRefused(f"An organisation named {name!r} already exists here.")
-    catalogues = _catalogues(data)
-    users = {
-        u.get_username(): u
-        for u in get_user_model().objects.filter(
-            username__in=[m["username"] for m in data["members"]]
-        )
-    }
     try:
+        name = name or data["organisation"]["name"]
+        if Organisation.objects.filter(name=name).exists():
+            raise ImportRefused(f"An organisation named {name!r} already exists here.")
+        catalogues = _catalogues(data)
+        usernames = [m["username"] for m in data["members"]]
+        users = (
+            {
+                u.get_username(): u
+                for u in get_user_model().objects.filter(username__in=usernames)
+            }
+            if link_members
+            else {}
+        )
         with transaction.atomic():
-            return _import(data, name, catalogues, users)
-    except (KeyError, TypeError, ValueError, IntegrityError, ValidationError) as exc:
+            organisation = _import(data, name, catalogues, users)
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IntegrityError,
+        ValidationError,
+    ) as exc:
         raise ImportRefused(
             f"The file is malformed ({exc!r}); nothing was imported."
         ) from exc
+    return ImportResult(
+        organisation=organisation,
+        assessments=len(data["assessments"]),
+        unlinked_members=tuple(name for name in usernames if name not in users),
+    )
 
 
 def _import(
     data: dict[str, Any], name: str, catalogues: dict, users: dict
-) -> ImportResult:
+) -> Organisation:
     """Create the organisation and everything under it (inside a transaction)."""
-    organisation = Organisation.objects.create(
+    organisation = _create(
+        Organisation,
         name=name,
         kind=data["organisation"]["kind"],
         country=data["organisation"]["country"],
     )
-    Membership.objects.bulk_create(
-        Membership(organisation=organisation, user=users[m["username"]], role=m["role"])
-        for m in data["members"]
-        if m["username"] in users
-    )
+    for member in data["members"]:
+        if member["username"] in users:
+            _create(
+                Membership,
+                organisation=organisation,
+                user=users[member["username"]],
+                role=member["role"],
+            )
     offers, facts = _import_providers(organisation, data["providers"])
     procurements = {
         item["id"]: _import_procurement(organisation, item, catalogues)
@@ -189,13 +235,7 @@ def _import(
     }
     for item in data["assessments"]:
         _import_assessment(item, offers, facts, procurements, users)
-    return ImportResult(
-        organisation=organisation,
-        assessments=len(data["assessments"]),
-        unknown_users=tuple(
-            m["username"] for m in data["members"] if m["username"] not in users
-        ),
-    )
+    return organisation
 
 
 def _assessment(assessment: Assessment) -> dict[str, Any]:
@@ -253,21 +293,23 @@ def _import_providers(
     offers: dict[int, Offer] = {}
     facts: dict[int, ProviderFact] = {}
     for item in items:
-        provider = Provider.objects.create(
-            organisation=organisation, **_values(item, PROVIDER_FIELDS)
+        provider = _create(
+            Provider, organisation=organisation, **_values(item, PROVIDER_FIELDS)
         )
         for fact in item["facts"]:
-            facts[fact["id"]] = ProviderFact.objects.create(
-                provider=provider, **_values(fact, FACT_FIELDS)
+            facts[fact["id"]] = _create(
+                ProviderFact, provider=provider, **_values(fact, FACT_FIELDS)
             )
         for offer_item in item["offers"]:
-            offer = Offer.objects.create(
-                provider=provider, **_values(offer_item, OFFER_FIELDS)
+            offer = _create(
+                Offer, provider=provider, **_values(offer_item, OFFER_FIELDS)
             )
-            Certification.objects.bulk_create(
-                Certification(offer=offer, **_values(c, CERTIFICATION_FIELDS))
-                for c in offer_item["certifications"]
-            )
+            for certification in offer_item["certifications"]:
+                _create(
+                    Certification,
+                    offer=offer,
+                    **_values(certification, CERTIFICATION_FIELDS),
+                )
             offers[offer_item["id"]] = offer
     return offers, facts
 
@@ -276,7 +318,8 @@ def _import_procurement(
     organisation: Organisation, item: dict, catalogues: dict
 ) -> Procurement:
     catalogue = catalogues[(item["catalogue"]["slug"], item["catalogue"]["version"])]
-    return Procurement.objects.create(
+    return _create(
+        Procurement,
         organisation=organisation,
         catalogue=catalogue,
         profile=catalogue.profiles.get(code=item["profile"]),
@@ -286,14 +329,15 @@ def _import_procurement(
 
 def _import_assessment(item, offers, facts, procurements, users) -> Assessment:
     procurement = procurements[item["procurement"]]
-    assessment = Assessment.objects.create(
+    assessment = _create(
+        Assessment,
         offer=offers[item["offer"]],
         procurement=procurement,
         catalogue=procurement.catalogue,
         profile=procurement.profile,
         status=item["status"],
         as_of=datetime.date.fromisoformat(item["as_of"]),
-        version=item["version"],
+        version=_version(item["version"]),
         summary=item.get("summary", ""),
         submitted_by=users.get(item.get("submitted_by")),
         submitted_at=_datetime(item.get("submitted_at")),
@@ -302,7 +346,8 @@ def _import_assessment(item, offers, facts, procurements, users) -> Assessment:
     )
     criteria = {c.code: c for c in procurement.catalogue.criteria.all()}
     for answer_item in item["answers"]:
-        answer = Answer.objects.create(
+        answer = _create(
+            Answer,
             assessment=assessment,
             criterion=criteria[answer_item["criterion"]],
             answered_by=users.get(answer_item.get("answered_by")),
@@ -311,6 +356,22 @@ def _import_assessment(item, offers, facts, procurements, users) -> Assessment:
         )
         answer.facts.set([facts[pk] for pk in answer_item.get("facts", [])])
     return services.refresh_snapshot(assessment)
+
+
+def _create(model, **fields):
+    """Create a row validated as if it had been entered by hand."""
+    instance = model(**fields)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _version(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(
+            f"an assessment version must be a whole number from 1, not {value!r}"
+        )
+    return value
 
 
 def _fields(instance, names) -> dict[str, Any]:

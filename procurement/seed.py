@@ -110,7 +110,9 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
                 "translations": _french(assessment_data, "summary"),
             },
         )
-        assessment.answers.exclude(criterion__code__in=criteria).delete()
+        # Answers pinned to another catalogue version (an older bundled one)
+        # go: the assessment is re-answered below under this version.
+        assessment.answers.exclude(criterion__in=criteria.values()).delete()
         for item in assessment_data["answers"]:
             missing = set(item.get("facts") or []) - set(facts)
             if missing:

@@ -155,22 +155,47 @@ def require_role(user, organisation: Organisation, roles: Iterable[str]) -> str:
 def create_provider(
     *, user, organisation: Organisation, name: str, **fields
 ) -> Provider:
-    """Record a provider in an organisation's register (evaluators and leads)."""
+    """Record a provider in an organisation's register (evaluators and leads).
+
+    A name is recorded once per organisation (whatever its case), so that a
+    double submit or a second colleague does not split one provider's facts
+    and offers over two records.
+    """
     require_role(user, organisation, EDIT_ROLES)
     provider = Provider(organisation=organisation, name=name, **fields)
     provider.full_clean()
-    provider.save()
-    return provider
+    return _save_unique(
+        provider,
+        field="name",
+        message=_("Your organisation already has a provider named %(name)s.")
+        % {"name": name},
+    )
+
+
+def _save_unique(instance, *, field: str, message: str, **save):
+    """Save, turning a uniqueness race lost to another request into a message."""
+    try:
+        with transaction.atomic():
+            instance.save(**save)
+    except IntegrityError as exc:
+        raise ValidationError({field: message}) from exc
+    return instance
 
 
 def update_provider(provider: Provider, *, user, **fields) -> Provider:
-    """Change a provider's record (evaluators and leads of its organisation)."""
+    """Change a provider's record (evaluators and leads of its organisation).
+
+    Only the fields given are written, on a fresh copy read under a lock, so
+    that two people editing different fields at once both keep their change.
+    """
     _require_provider_editor(user, provider)
-    for name, value in fields.items():
-        setattr(provider, name, value)
-    provider.full_clean()
-    provider.save()
-    return provider
+    with transaction.atomic():
+        locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=[*fields, "updated_at"])
+    return locked
 
 
 def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
@@ -192,13 +217,18 @@ def create_offer(provider: Provider, *, user, name: str, **fields) -> Offer:
 
 
 def update_offer(offer: Offer, *, user, **fields) -> Offer:
-    """Change an offer (evaluators and leads of its provider's organisation)."""
+    """Change an offer (evaluators and leads of its provider's organisation).
+
+    Like ``update_provider``: only the given fields, on a locked fresh copy.
+    """
     _require_provider_editor(user, offer.provider)
-    for name, value in fields.items():
-        setattr(offer, name, value)
-    offer.full_clean()
-    offer.save()
-    return offer
+    with transaction.atomic():
+        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=list(fields))
+    return locked
 
 
 def add_certification(offer: Offer, *, user, **fields) -> Certification:
@@ -266,8 +296,11 @@ def create_procurement(
         created_by=user,
     )
     procurement.full_clean()
-    procurement.save()
-    return procurement
+    return _save_unique(
+        procurement,
+        field="reference",
+        message=_("This organisation already has a procurement with this reference."),
+    )
 
 
 def update_procurement(procurement: Procurement, *, user, **fields) -> Procurement:
@@ -291,22 +324,14 @@ def update_procurement(procurement: Procurement, *, user, **fields) -> Procureme
             locked.profile, locked.catalogue = profile, profile.catalogue
         for name, value in fields.items():
             setattr(locked, name, value)
-        reference = locked.reference
-        taken = Procurement.objects.filter(
-            organisation_id=locked.organisation_id, reference=reference
-        ).exclude(pk=locked.pk)
-        if reference and taken.exists():
-            raise ValidationError(
-                {
-                    "reference": _(
-                        "%(organisation)s already has a procurement with this "
-                        "reference."
-                    )
-                    % {"organisation": procurement.organisation}
-                }
-            )
         locked.full_clean()
-        locked.save()
+        _save_unique(
+            locked,
+            field="reference",
+            message=_(
+                "This organisation already has a procurement with this reference."
+            ),
+        )
     return locked
 
 
@@ -362,32 +387,60 @@ def start_assessment(
 ) -> Assessment:
     """Put an offer under assessment in a procurement, scored from the start."""
     require_role(user, procurement.organisation, EDIT_ROLES)
-    if procurement.status == Procurement.Status.CLOSED:
-        raise ValidationError(_("This procurement is closed."))
     if offer.provider.organisation_id != procurement.organisation_id:
         raise ValidationError(
             {"offer": _("The offer must come from your organisation's providers.")}
         )
-    assessment = Assessment(
-        offer=offer,
-        procurement=procurement,
-        catalogue=procurement.catalogue,
-        profile=procurement.profile,
-        as_of=as_of or timezone.localdate(),
-        created_by=user,
-    )
-    scorecard = engine.score(
-        procurement.catalogue.to_spec(), procurement.profile.code, []
-    )
-    _apply_snapshot(assessment, scorecard)
     try:
         with transaction.atomic():
-            assessment.save()
+            # Read the procurement again under a lock: a concurrent close,
+            # profile change or re-pin must not slip in before the insert.
+            locked = (
+                Procurement.objects.select_for_update(of=("self",))
+                .select_related("catalogue", "profile")
+                .get(pk=procurement.pk)
+            )
+            if locked.status == Procurement.Status.CLOSED:
+                raise ValidationError(_("This procurement is closed."))
+            assessment = Assessment(
+                offer=offer,
+                procurement=locked,
+                catalogue=locked.catalogue,
+                profile=locked.profile,
+                as_of=as_of or timezone.localdate(),
+                created_by=user,
+            )
+            _apply_snapshot(
+                assessment,
+                engine.score(locked.catalogue.to_spec(), locked.profile.code, []),
+            )
+            with transaction.atomic():
+                assessment.save()
     except IntegrityError as exc:
         raise ValidationError(
             {"offer": _("This offer is already under assessment in this procurement.")}
         ) from exc
     return assessment
+
+
+def start_assessment_of_new_offer(
+    *,
+    user,
+    procurement: Procurement,
+    provider: dict,
+    offer: dict,
+) -> Assessment:
+    """Record a new provider and its offer, and put it under assessment.
+
+    All or nothing: a refused step leaves no provider or offer behind.
+    ``provider`` and ``offer`` are the fields of each (``name`` required).
+    """
+    with transaction.atomic():
+        new_provider = create_provider(
+            user=user, organisation=procurement.organisation, **provider
+        )
+        new_offer = create_offer(new_provider, user=user, **offer)
+        return start_assessment(user=user, procurement=procurement, offer=new_offer)
 
 
 def record_answers(
@@ -557,37 +610,20 @@ def rank_procurement(procurement: Procurement) -> Ranking:
     )
 
 
-def rescore_assessment(
-    assessment: Assessment,
-    *,
-    catalogue: Catalogue,
-    user=None,
-    apply: bool = False,
-    version: int | None = None,
-) -> Rescore:
+def rescore_assessment(assessment: Assessment, *, catalogue: Catalogue) -> Rescore:
     """Score an assessment under another catalogue version and show the change.
 
-    Answers carry over by criterion code; criteria the new version drops are
-    listed, new ones start unknown. With ``apply`` (leads only, drafts only),
-    the assessment is re-pinned to the new version in one transaction.
+    A preview only: answers carry over by criterion code, criteria the new
+    version drops are listed, new ones start unknown. Moving to the new
+    version is ``repin_procurement``, for the whole procurement at once.
     """
-    if catalogue.slug != assessment.catalogue.slug or not catalogue.is_published:
-        raise ValidationError(
-            _("Re-score only under a published version of the same catalogue.")
-        )
-    try:
-        profile = catalogue.profiles.get(code=assessment.profile.code)
-    except Profile.DoesNotExist as exc:
-        raise ValidationError(
-            _("Catalogue %(catalogue)s has no profile %(profile)s.")
-            % {"catalogue": catalogue, "profile": assessment.profile.code}
-        ) from exc
+    profile = _profile_in(catalogue, assessment.catalogue, assessment.profile.code)
     old_spec, new_spec = assessment.catalogue.to_spec(), catalogue.to_spec()
     inputs = assessment.answer_inputs()
     carried = [a for a in inputs if a.criterion in new_spec.criteria_by_code]
     before = engine.score(old_spec, assessment.profile.code, inputs)
     after = engine.score(new_spec, profile.code, carried)
-    rescore = Rescore(
+    return Rescore(
         assessment=assessment,
         catalogue=catalogue,
         before=before,
@@ -600,43 +636,75 @@ def rescore_assessment(
         ),
         changes=_criterion_changes(before, after),
     )
-    if apply:
-        _apply_rescore(rescore, profile=profile, user=user, version=version)
-    return rescore
 
 
-def _apply_rescore(
-    rescore: Rescore, *, profile: Profile, user, version: int | None
-) -> None:
-    assessment = rescore.assessment
-    require_role(user, assessment.procurement.organisation, (Membership.Role.LEAD,))
-    new_criteria = {
-        c.code: c for c in Criterion.objects.filter(catalogue=rescore.catalogue)
-    }
+def repin_procurement(
+    procurement: Procurement, *, catalogue: Catalogue, user
+) -> Procurement:
+    """Move a procurement and all its assessments to another catalogue version.
+
+    Every offer of a procurement is scored by the same rules, so the move is
+    all or nothing, by a lead, while every assessment is still a draft (a
+    submitted or approved score must not change under its approver's feet).
+    Answers carry over by criterion code; answers to dropped criteria go.
+    """
+    require_role(user, procurement.organisation, (Membership.Role.LEAD,))
+    profile = _profile_in(catalogue, procurement.catalogue, procurement.profile.code)
+    if catalogue.pk == procurement.catalogue_id:
+        raise ValidationError(_("The procurement already uses this catalogue version."))
+    new_criteria = {c.code: c for c in Criterion.objects.filter(catalogue=catalogue)}
+    spec = catalogue.to_spec()
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if version is not None and locked.version != version:
-            raise StaleAssessment(locked)
-        if locked.status != Assessment.Status.DRAFT:
-            raise ValidationError(
-                _("Only a draft can move to another catalogue version.")
-            )
-        answers = list(
-            locked.answers.select_related("criterion").prefetch_related("facts")
+        locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        assessments = list(
+            Assessment.objects.select_for_update()
+            .filter(procurement=locked)
+            .select_related("offer")
+            .order_by("pk")
         )
-        for answer in answers:
-            criterion = new_criteria.get(answer.criterion.code)
-            if criterion is None:
-                answer.delete()
-            else:
-                answer.criterion = criterion
-                answer.save(update_fields=["criterion"])
-        locked.catalogue = rescore.catalogue
-        locked.profile = profile
-        locked.version += 1
-        _apply_snapshot(locked, rescore.after)
-        locked.save()
-    assessment.refresh_from_db()
+        not_drafts = [
+            str(a.offer) for a in assessments if a.status != Assessment.Status.DRAFT
+        ]
+        if not_drafts:
+            raise ValidationError(
+                _(
+                    "Send these assessments back to draft first, since their "
+                    "scores would change: %(offers)s."
+                )
+                % {"offers": ", ".join(not_drafts)}
+            )
+        answers = Answer.objects.filter(assessment__in=assessments).select_related(
+            "criterion"
+        )
+        answers.exclude(criterion__code__in=new_criteria).delete()
+        for answer in answers.filter(criterion__code__in=new_criteria):
+            answer.criterion = new_criteria[answer.criterion.code]
+            answer.save(update_fields=["criterion"])
+        for assessment in assessments:
+            assessment.catalogue, assessment.profile = catalogue, profile
+            assessment.version += 1
+            _apply_snapshot(
+                assessment, engine.score(spec, profile.code, assessment.answer_inputs())
+            )
+            assessment.save()
+        locked.catalogue, locked.profile = catalogue, profile
+        locked.save(update_fields=["catalogue", "profile", "updated_at"])
+    return locked
+
+
+def _profile_in(catalogue: Catalogue, current: Catalogue, code: str) -> Profile:
+    """The profile with this code in another published version of a catalogue."""
+    if catalogue.slug != current.slug or not catalogue.is_published:
+        raise ValidationError(
+            _("Re-score only under a published version of the same catalogue.")
+        )
+    try:
+        return catalogue.profiles.get(code=code)
+    except Profile.DoesNotExist as exc:
+        raise ValidationError(
+            _("Catalogue %(catalogue)s has no profile %(profile)s.")
+            % {"catalogue": catalogue, "profile": code}
+        ) from exc
 
 
 def refresh_snapshot(assessment: Assessment) -> Assessment:

@@ -16,15 +16,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -714,46 +711,41 @@ def _start(request, procurement, form, offer) -> Assessment | None:
     except ValidationError as exc:
         add_errors(form, exc)
         return None
-    messages.success(
-        request,
-        _("%(offer)s is now under assessment. Answer the criteria pillar by pillar.")
-        % {"offer": offer},
-    )
+    _under_assessment(request, offer)
     return assessment
 
 
 def _create_and_start(request, procurement, form) -> Assessment | None:
-    """Create the provider, its offer and the assessment, all or nothing."""
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            provider = services.create_provider(
-                user=request.user,
-                organisation=procurement.organisation,
-                name=data["provider_name"],
-                country=data["country"],
-                parent_name=data["parent_name"],
-                parent_country=data["parent_country"],
-            )
-            offer = services.create_offer(
-                provider,
-                user=request.user,
-                name=data["offer_name"],
-                service_model=data["service_model"],
-                deployment_model=data["deployment_model"],
-            )
-            assessment = services.start_assessment(
-                user=request.user, procurement=procurement, offer=offer
-            )
+        assessment = services.start_assessment_of_new_offer(
+            user=request.user,
+            procurement=procurement,
+            provider={
+                "name": data["provider_name"],
+                "country": data["country"],
+                "parent_name": data["parent_name"],
+                "parent_country": data["parent_country"],
+            },
+            offer={
+                "name": data["offer_name"],
+                "service_model": data["service_model"],
+                "deployment_model": data["deployment_model"],
+            },
+        )
     except ValidationError as exc:
         add_errors(form, exc)
         return None
+    _under_assessment(request, assessment.offer)
+    return assessment
+
+
+def _under_assessment(request, offer) -> None:
     messages.success(
         request,
         _("%(offer)s is now under assessment. Answer the criteria pillar by pillar.")
         % {"offer": offer},
     )
-    return assessment
 
 
 # ----------------------------------------------------------------- assessments
@@ -994,7 +986,11 @@ def _transition(request, pk, service, success: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_rescore(request, pk):
-    """Preview the assessment under the newest catalogue version; leads apply."""
+    """Preview the assessment under the newest catalogue version.
+
+    A lead can then move the whole procurement to that version (every offer of
+    a procurement is scored by the same rules).
+    """
     assessment = _assessment_or_404(request, pk)
     newer = _newer_catalogue(assessment)
     if newer is None:
@@ -1002,29 +998,20 @@ def assessment_rescore(request, pk):
             request, _("This assessment already uses the latest catalogue version.")
         )
         return redirect(assessment)
-    version = _posted_version(request) if request.method == "POST" else None
-    if request.method == "POST" and version is None:
-        messages.error(request, _("The form is incomplete; reload the page."))
-    elif request.method == "POST":
+    if request.method == "POST" and not assessment.is_reference_case:
         try:
-            services.rescore_assessment(
-                assessment,
-                catalogue=newer,
-                user=request.user,
-                apply=True,
-                version=version,
+            services.repin_procurement(
+                assessment.procurement, catalogue=newer, user=request.user
             )
-        except services.StaleAssessment as exc:
-            messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
                 request,
-                _("The assessment now uses catalogue %(catalogue)s.")
+                _("The procurement and all its offers now use catalogue %(catalogue)s.")
                 % {"catalogue": newer},
             )
-            return redirect(assessment)
+            return redirect(assessment.procurement)
     rescore = services.rescore_assessment(assessment, catalogue=newer)
     before = {pillar.code: pillar for pillar in rescore.before.pillars}
     names = {
@@ -1033,7 +1020,7 @@ def assessment_rescore(request, pk):
             catalogue__in=[assessment.catalogue_id, newer.pk]
         ).order_by("catalogue__loaded_at")
     }
-    organisation_id = assessment.procurement.organisation_id
+    organisation_id = assessment.procurement and assessment.procurement.organisation_id
     return _render(
         request,
         "procurement/assessment_rescore.html",
@@ -1045,7 +1032,7 @@ def assessment_rescore(request, pk):
                 (before.get(pillar.code), pillar) for pillar in rescore.after.pillars
             ],
             "names": names,
-            "can_apply": assessment.is_editable
+            "can_apply": not assessment.is_reference_case
             and _role(request, organisation_id) == LEAD,
         },
     )
@@ -1139,15 +1126,7 @@ def organisation_export(request, pk):
     """Everything the organisation entered, as JSON (leads only)."""
     organisation = get_object_or_404(Organisation.objects.of_user(request.user), pk=pk)
     services.require_role(request.user, organisation, [LEAD])
-    data = portability.export_organisation_data(organisation)
-    response = JsonResponse(
-        data, json_dumps_params={"ensure_ascii": False, "indent": 2}
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True,
-        filename=f"organisation-{slugify(organisation.name) or organisation.pk}.json",
-    )
-    return response
+    return portability.as_download(organisation)
 
 
 def _download(request, make, *, fallback: str):

@@ -73,12 +73,6 @@ def yes_no(value: bool | None) -> str:
     return _("yes") if value else _("no")
 
 
-def level_text(level: int | None, *, not_applicable: bool = False) -> str:
-    if not_applicable:
-        return _("N/A")
-    return _("unknown") if level is None else str(level)
-
-
 def person(user) -> str:
     if user is None:
         return ""

@@ -181,7 +181,9 @@ def test_reference_case_story_in_both_languages(
 
     page.get_by_role("link", name="Reference cases", exact=True).click()
     page.get_by_role("link", name="Cloudwatt").first.click()
-    expect(page.get_by_role("heading", name=re.compile("What a buyer could know")))
+    expect(
+        page.get_by_role("heading", name=re.compile("What a buyer could know"))
+    ).to_be_visible()
     expect(page.locator(".timeline__item").first).to_be_visible()
     expect(page.locator(".timeline__source a").first).to_have_attribute(
         "href", re.compile("^https?://")

@@ -188,3 +188,13 @@ def test_a_user_without_membership_sees_only_reference_cases(catalogue):
 
     assert not Procurement.objects.visible_to(outsider).exists()
     assert list(Provider.objects.visible_to(outsider)) == [reference]
+
+
+def test_the_admin_cannot_repin_an_assessment(admin_client, catalogue):
+    assessment = AssessmentFactory()
+
+    page = admin_client.get(f"/admin/procurement/assessment/{assessment.pk}/change/")
+
+    assert page.status_code == 200
+    assert 'name="catalogue"' not in page.content.decode()
+    assert 'name="profile"' not in page.content.decode()

@@ -47,7 +47,9 @@ def test_export_is_plain_json(demo):
 def test_import_rebuilds_the_organisation_with_the_same_scores(demo):
     data = json.loads(json.dumps(export_organisation_data(demo)))
 
-    result = import_organisation_data(data, name="Demo Ministry (copy)")
+    result = import_organisation_data(
+        data, name="Demo Ministry (copy)", link_members=True
+    )
 
     def scores(organisation):
         return sorted(
@@ -56,8 +58,15 @@ def test_import_rebuilds_the_organisation_with_the_same_scores(demo):
         )
 
     assert scores(result.organisation) == scores(demo)
-    assert result.unknown_users == ()
+    assert result.unlinked_members == ()
     assert result.organisation.memberships.get().user.username == "demo"
+
+
+def test_members_are_not_linked_unless_asked(demo):
+    result = import_organisation_data(export_organisation_data(demo), name="Copy")
+
+    assert result.unlinked_members == ("demo",)
+    assert not result.organisation.memberships.exists()
 
 
 def test_import_recomputes_scores_instead_of_trusting_the_file(demo):
@@ -122,9 +131,51 @@ def test_members_without_an_account_are_reported(demo):
     data = export_organisation_data(demo)
     data["members"].append({"username": "ghost", "role": "viewer"})
 
-    result = import_organisation_data(data, name="Copy")
+    result = import_organisation_data(data, name="Copy", link_members=True)
 
-    assert result.unknown_users == ("ghost",)
+    assert result.unlinked_members == ("ghost",)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda d: d["providers"][0].update(website="javascript:alert(1)"),
+        lambda d: d["providers"][0]["facts"].append(
+            {
+                "id": 999,
+                "statement": "x",
+                "as_of": "2020-01-01",
+                "source_title": "t",
+                "category": "nonsense",
+                "source_url": "javascript:alert(1)",
+            }
+        ),
+        lambda d: d["assessments"][0].update(version=0),
+        lambda d: d["assessments"][0]["answers"][0].update(level=9),
+        lambda d: d["members"].append({"username": "demo", "role": "emperor"}),
+    ],
+)
+def test_the_import_validates_every_row(demo, tamper):
+    data = export_organisation_data(demo)
+    tamper(data)
+
+    with pytest.raises(ImportRefused, match="malformed"):
+        import_organisation_data(data, name="Copy", link_members=True)
+
+    assert not Organisation.objects.filter(name="Copy").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        "text",
+        {"format": "cloud-of-trust-scorecard/organisation", "format_version": 1},
+    ],
+)
+def test_a_file_of_the_wrong_shape_is_refused(db, data):
+    with pytest.raises(ImportRefused):
+        import_organisation_data(data)
 
 
 def test_commands_round_trip_through_a_file(demo, tmp_path):
@@ -138,6 +189,7 @@ def test_commands_round_trip_through_a_file(demo, tmp_path):
     call_command("import_organisation", str(path), "--name", "Imported", stdout=out)
 
     assert "Imported Imported with 3 assessments." in out.getvalue()
+    assert "Members not linked to an account here" in out.getvalue()
 
 
 def test_export_command_refuses_an_unknown_organisation(db):

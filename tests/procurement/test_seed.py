@@ -3,6 +3,7 @@
 from io import StringIO
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
@@ -15,8 +16,14 @@ from procurement.models import (
     Provider,
     ProviderFact,
 )
-from procurement.seed import REFERENCE_DIR, seed_demo, seed_reference_cases
+from procurement.seed import (
+    REFERENCE_DIR,
+    import_reference_case,
+    seed_demo,
+    seed_reference_cases,
+)
 from procurement.services import rank_procurement
+from scoring.loader import DEFAULT_CATALOGUE, load_catalogue_text
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +194,20 @@ def test_seeding_reference_cases_twice_changes_nothing(reference_cases):
 
 def test_reference_files_exist():
     assert [path.name for path in REFERENCE_FILES] == ["cloudwatt.yaml", "numergy.yaml"]
+
+
+def test_reseeding_under_a_new_catalogue_version_repins_the_reference_cases(
+    reference_cases,
+):
+    data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+    data["version"] = "1.1"
+    newer = load_catalogue_text(yaml.safe_dump(data, allow_unicode=True)).catalogue
+    cloudwatt = yaml.safe_load(
+        (REFERENCE_DIR / "cloudwatt.yaml").read_text(encoding="utf-8")
+    )
+
+    assessment = import_reference_case(cloudwatt, newer)
+
+    assert assessment.catalogue == newer
+    assert assessment.answers.count() == 45
+    assert not assessment.answers.exclude(criterion__catalogue=newer).exists()

@@ -7,7 +7,8 @@ import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from procurement import services
-from procurement.models import Answer, Assessment, Membership, Procurement
+from procurement.models import Answer, Assessment, Membership, Procurement, Provider
+from procurement.scorecards import assessment_report, procurement_report
 from procurement.services import AnswerData, InvalidAnswers, StaleAssessment
 from scoring.loader import DEFAULT_CATALOGUE, load_catalogue_text
 from tests.conftest import member
@@ -420,32 +421,115 @@ def test_rescore_under_a_newer_version_shows_the_difference(
     assert Assessment.objects.get(pk=assessment.pk).catalogue == procurement.catalogue
 
 
-def test_applying_a_rescore_repins_the_assessment(
+def test_repinning_moves_the_procurement_and_every_assessment(
+    procurement, evaluator, lead, newer_catalogue
+):
+    first = answered(procurement, evaluator, {}, default=3)
+    second = answered(procurement, evaluator, {}, default=4)
+
+    services.repin_procurement(procurement, catalogue=newer_catalogue, user=lead)
+
+    procurement.refresh_from_db()
+    assert procurement.catalogue == newer_catalogue
+    for assessment in (first, second):
+        assessment.refresh_from_db()
+        assert (assessment.catalogue, assessment.profile.catalogue) == (
+            newer_catalogue,
+            newer_catalogue,
+        )
+        assert assessment.answers.count() == 44
+        assert not assessment.answers.exclude(
+            criterion__catalogue=newer_catalogue
+        ).exists()
+        assert assessment.global_score == assessment.scorecard().global_score
+    assert first.eligible is False  # JUR-1 needs 4 at N3 in version 1.1
+
+
+def test_after_repinning_the_ranking_and_the_reports_agree(
     procurement, evaluator, lead, newer_catalogue
 ):
     assessment = answered(procurement, evaluator, {}, default=3)
 
-    services.rescore_assessment(
-        assessment, catalogue=newer_catalogue, user=lead, apply=True
+    services.repin_procurement(procurement, catalogue=newer_catalogue, user=lead)
+
+    procurement.refresh_from_db()
+    report = procurement_report(procurement)
+    ((row, line),) = report.rows
+    assert line.scorecard.global_score == row.assessment.global_score
+    assert line.scorecard.version == "1.1"
+    assert (
+        assessment_report(Assessment.objects.get(pk=assessment.pk)).scorecard.version
+        == "1.1"
     )
+
+
+def test_repinning_is_refused_while_an_assessment_is_submitted(
+    procurement, evaluator, lead, newer_catalogue
+):
+    assessment = answered(procurement, evaluator, {})
+    services.submit_assessment(assessment, user=evaluator)
+
+    with pytest.raises(ValidationError, match="back to draft first"):
+        services.repin_procurement(procurement, catalogue=newer_catalogue, user=lead)
 
     assessment.refresh_from_db()
-    assert (assessment.catalogue, assessment.eligible, assessment.version) == (
-        newer_catalogue,
-        False,
-        3,
-    )
-    assert assessment.answers.count() == 44
-    assert not assessment.answers.exclude(criterion__catalogue=newer_catalogue).exists()
+    assert assessment.catalogue == procurement.catalogue
 
 
-def test_only_a_lead_may_apply_a_rescore(procurement, evaluator, newer_catalogue):
-    assessment = answered(procurement, evaluator, {})
+def test_only_a_lead_may_repin_a_procurement(procurement, evaluator, newer_catalogue):
+    answered(procurement, evaluator, {})
 
     with pytest.raises(PermissionDenied):
-        services.rescore_assessment(
-            assessment, catalogue=newer_catalogue, user=evaluator, apply=True
+        services.repin_procurement(
+            procurement, catalogue=newer_catalogue, user=evaluator
         )
+
+
+def test_start_assessment_reads_the_procurement_again(procurement, evaluator, lead):
+    stale = Procurement.objects.get(pk=procurement.pk)
+    services.close_procurement(procurement, user=lead)
+    offer = OfferFactory(provider__organisation=procurement.organisation)
+
+    with pytest.raises(ValidationError, match="closed"):
+        services.start_assessment(user=evaluator, procurement=stale, offer=offer)
+
+
+def test_a_provider_name_is_recorded_once_per_organisation(organisation, evaluator):
+    services.create_provider(user=evaluator, organisation=organisation, name="Acme")
+
+    with pytest.raises(ValidationError, match="already has a provider"):
+        services.create_provider(user=evaluator, organisation=organisation, name="ACME")
+
+
+def test_updating_a_provider_keeps_a_concurrent_change_to_another_field(
+    organisation, evaluator
+):
+    provider = services.create_provider(
+        user=evaluator, organisation=organisation, name="Old"
+    )
+    stale = Provider.objects.get(pk=provider.pk)
+    services.update_provider(provider, user=evaluator, name="New name")
+
+    services.update_provider(stale, user=evaluator, description="New description")
+
+    provider.refresh_from_db()
+    assert (provider.name, provider.description) == ("New name", "New description")
+
+
+def test_a_new_offer_that_cannot_start_leaves_no_provider_behind(
+    procurement, evaluator, lead
+):
+    services.close_procurement(procurement, user=lead)
+
+    with pytest.raises(ValidationError, match="closed"):
+        services.start_assessment_of_new_offer(
+            user=evaluator,
+            procurement=procurement,
+            provider={"name": "Delta"},
+            offer={"name": "Delta IaaS"},
+        )
+
+    assert not Provider.objects.filter(name="Delta").exists()
 
 
 def test_an_evaluator_adds_an_offer_and_a_fact_to_a_provider(organisation, evaluator):

@@ -709,24 +709,45 @@ def test_scorecard_offers_a_preview_under_a_newer_catalogue(
     assert reverse("procurement:assessment-rescore", args=[assessment.pk]) in scorecard
     assert preview.status_code == 200
     assert preview.context["rescore"].catalogue == newer_catalogue
-    assert "Apply catalogue 1.1" in preview.content.decode()
+    assert "Apply catalogue 1.1 to the procurement" in preview.content.decode()
 
 
-def test_lead_applies_the_newer_catalogue(client, lead, procurement, newer_catalogue):
+def test_lead_moves_the_whole_procurement_to_the_newer_catalogue(
+    client, lead, procurement, newer_catalogue
+):
     assessment = scored_assessment(procurement, lead, 2)
+    other = scored_assessment(procurement, lead, 3)
     login(client, lead)
 
     response = client.post(
-        reverse("procurement:assessment-rescore", args=[assessment.pk]),
-        {"version": assessment.version},
+        reverse("procurement:assessment-rescore", args=[assessment.pk])
     )
 
     assessment.refresh_from_db()
+    other.refresh_from_db()
+    procurement.refresh_from_db()
     assert response.status_code == 302
-    assert assessment.catalogue == newer_catalogue
+    assert procurement.catalogue == assessment.catalogue == other.catalogue
+    assert procurement.catalogue == newer_catalogue
     assert Answer.objects.filter(assessment=assessment).count() == (
         newer_catalogue.criteria.count()
     )
+
+
+def test_a_procurement_with_a_submitted_assessment_stays_on_its_catalogue(
+    client, lead, procurement, newer_catalogue
+):
+    assessment = scored_assessment(procurement, lead, 2)
+    services.submit_assessment(assessment, user=lead)
+    login(client, lead)
+
+    response = client.post(
+        reverse("procurement:assessment-rescore", args=[assessment.pk]), follow=True
+    )
+
+    procurement.refresh_from_db()
+    assert procurement.catalogue != newer_catalogue
+    assert "back to draft first" in response.content.decode()
 
 
 def test_rescore_preview_renders_in_constant_queries(

@@ -16,15 +16,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="a JSON file written by export_organisation")
         parser.add_argument("--name", help="import under another organisation name")
+        parser.add_argument(
+            "--link-members",
+            action="store_true",
+            help="give the accounts here whose username matches a member of the "
+            "file that member's role (check first that they are the same people)",
+        )
 
-    def handle(self, *args, file, name=None, **options):
+    def handle(self, *args, file, name=None, link_members=False, **options):
         try:
             with open(file, encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         try:
-            result = import_organisation_data(data, name=name)
+            result = import_organisation_data(
+                data, name=name, link_members=link_members
+            )
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -32,8 +40,9 @@ class Command(BaseCommand):
                 f"Imported {result.organisation} with {result.assessments} assessments."
             )
         )
-        if result.unknown_users:
+        if result.unlinked_members:
             self.stdout.write(
-                "Members without an account here (create them, then add their "
-                f"membership): {', '.join(result.unknown_users)}."
+                "Members not linked to an account here (add their membership in "
+                "the admin, or import with --link-members): "
+                f"{', '.join(result.unlinked_members)}."
             )
