@@ -1,5 +1,6 @@
 import factory.random
 import pytest
+from django.core.cache import cache
 
 from procurement.models import Membership
 from scoring.loader import DEFAULT_CATALOGUE, load_catalogue
@@ -12,6 +13,12 @@ factory.random.reseed_random("cloud-of-trust")  # reproducible if Faker is ever 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters must not leak from one test into the next."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

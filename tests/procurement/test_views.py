@@ -186,7 +186,7 @@ def test_wrong_password_is_refused_with_a_message(client, lead):
     )
 
     assert response.status_code == 200
-    assert b"did not match" in response.content
+    assert b"Please enter a correct username and password" in response.content
 
 
 def test_logout_is_a_post_form(client, lead):
