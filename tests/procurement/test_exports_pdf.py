@@ -1,5 +1,6 @@
 """PDF reports read back with pypdf: the engine's numbers, reasons, language."""
 
+import gc
 import io
 import re
 
@@ -223,3 +224,24 @@ def test_assessment_pdf_queries_do_not_grow_with_the_answers(
         export_assessment(few, "pdf")
     with django_assert_max_num_queries(16):
         export_assessment(many, "pdf")
+
+
+def test_rendering_restores_the_collectors_thresholds(procurement):
+    before = gc.get_threshold()
+
+    export_procurement(procurement, "pdf")
+
+    assert gc.get_threshold() == before
+
+
+def test_concurrent_renders_restore_the_thresholds_once_both_end():
+    before = gc.get_threshold()
+
+    with pdf._fewer_full_collections():
+        with pdf._fewer_full_collections():
+            raised = gc.get_threshold()
+        still_raised = gc.get_threshold()
+
+    assert raised[2] >= pdf.FULL_COLLECTION_THRESHOLD
+    assert still_raised == raised
+    assert gc.get_threshold() == before
