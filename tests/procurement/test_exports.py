@@ -30,7 +30,7 @@ from tests.factories import published_profile
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 22, 9, 30, tzinfo=datetime.UTC)
+NOW = datetime.datetime(2026, 11, 22, 9, 30, tzinfo=datetime.timezone.utc)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -200,7 +200,9 @@ def test_a_procurement_without_reference_is_named_after_its_title(
 
 
 def test_the_date_in_the_file_name_is_the_local_date(strong):
-    late_evening_utc = datetime.datetime(2026, 11, 22, 23, 30, tzinfo=datetime.UTC)
+    late_evening_utc = datetime.datetime(
+        2026, 11, 22, 23, 30, tzinfo=datetime.timezone.utc
+    )
 
     exported = export_assessment(strong, "json", now=late_evening_utc)
 
