@@ -47,6 +47,7 @@ from .content import (
 )
 
 RADAR_SIZE = 300
+NBSP = "\u00a0"
 
 # WeasyPrint logs every layout step at INFO; the site's root logger is at INFO,
 # so a 60-page report would print hundreds of lines per download.
@@ -254,7 +255,12 @@ def _answer(line: CriterionLine, evidence: dict[str, str]) -> dict[str, Any]:
         "evidence": evidence.get(result.evidence or "", "") if result.answered else "",
         "justification": answer.justification_i18n if answer else "",
         "answered_by": person(answer.answered_by) if answer else "",
-        "answered_at": local(answer.answered_at) if answer else None,
+        # One unit on the line: never "22" at the end of a line, "May" on the next.
+        "answered_at": (
+            date_format(local(answer.answered_at), "j F Y, H:i").replace(" ", NBSP)
+            if answer and answer.answered_at
+            else ""
+        ),
         "facts": line.facts,
     }
 
