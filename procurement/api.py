@@ -648,8 +648,9 @@ class ProcurementViewSet(
         summary="Rank a procurement's offers",
         description="Eligible offers first, by evidenced global score (equal "
         "scores share a rank and are flagged `tied`); then the excluded offers, "
-        "each with the knock-outs it fails and the reason in words. Read from the "
-        "scores stored at each save.",
+        "each with the knock-outs it fails and the reason in words. Ranks, scores "
+        "and eligibility are those stored at each save; the knock-outs are "
+        "explained by the engine from the same answers.",
         responses={200: RankingSerializer},
     )
     @action(detail=True)
