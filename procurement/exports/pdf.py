@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ..models import ProviderFact
 from ..scorecards import (
     AssessmentReport,
     CriterionLine,
@@ -226,6 +227,7 @@ def _common(
 def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
     """What one offer's section shows, with the answers grouped by pillar."""
     evidence = evidence_names(report)
+    cited = _cited_facts(report)
     return {
         "report": report,
         "label": offer_label(report),
@@ -236,17 +238,37 @@ def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
         "binding": report.binding_criteria,
         "gaps": report.evidence_gaps,
         "highest": report.highest_profile_passed,
+        "facts": list(cited.values()),
         "pillars": [
             {
                 "line": pillar,
-                "answers": [_answer(line, evidence) for line in pillar.criteria],
+                "answers": [_answer(line, evidence, cited) for line in pillar.criteria],
             }
             for pillar in report.pillars
         ],
     }
 
 
-def _answer(line: CriterionLine, evidence: dict[str, str]) -> dict[str, Any]:
+def _cited_facts(report: AssessmentReport) -> dict[int, tuple[int, ProviderFact]]:
+    """The facts the answers cite, numbered in the order they are first cited.
+
+    A provider's fact is often cited by many answers: the section lists each
+    once, and an answer cites it by number (F1, F2...), as a report cites its
+    exhibits. Printing it under every answer made a fifth of a report's text.
+    """
+    cited: dict[int, tuple[int, ProviderFact]] = {}
+    for pillar in report.pillars:
+        for line in pillar.criteria:
+            for fact in line.facts:
+                cited.setdefault(fact.pk, (len(cited) + 1, fact))
+    return cited
+
+
+def _answer(
+    line: CriterionLine,
+    evidence: dict[str, str],
+    cited: dict[int, tuple[int, ProviderFact]],
+) -> dict[str, Any]:
     result, answer = line.result, line.answer
     return {
         "line": line,
@@ -261,7 +283,7 @@ def _answer(line: CriterionLine, evidence: dict[str, str]) -> dict[str, Any]:
             if answer and answer.answered_at
             else ""
         ),
-        "facts": line.facts,
+        "facts": sorted(cited[fact.pk][0] for fact in line.facts),
     }
 
 

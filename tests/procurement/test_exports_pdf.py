@@ -1,5 +1,6 @@
 """PDF reports read back with pypdf: the engine's numbers, reasons, language."""
 
+import datetime
 import gc
 import io
 import re
@@ -7,13 +8,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from procurement import services
 from procurement.exports import (
     ExportUnavailable,
     export_assessment,
     export_procurement,
     pdf,
 )
-from procurement.services import rank_procurement
+from procurement.services import AnswerData, rank_procurement
 from tests.procurement.test_exports import NOW, assess, reference_case, tender
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +128,55 @@ def test_every_offer_section_has_every_answer_with_its_evidence(procurement):
             assert f"{name} meets {code}." in text
             assert f"{name} response, {code}" in text
     assert text.count("Evidence: Verified") == 2 * 45
+
+
+def test_a_fact_cited_by_several_answers_is_listed_once_and_cited_by_number(
+    organisation, lead, catalogue
+):
+    procurement = tender(organisation, lead, bidders=[])
+    provider = services.create_provider(
+        user=lead, organisation=organisation, name="Cited Cloud"
+    )
+    sold = services.add_fact(
+        provider,
+        user=lead,
+        statement="Cited Cloud sold its data centres.",
+        as_of=datetime.date(2025, 3, 1),
+        source_title="Press release",
+        source_url="https://example.org/sold",
+    )
+    opened = services.add_fact(
+        provider,
+        user=lead,
+        statement="Cited Cloud opened a region in Lyon.",
+        as_of=datetime.date(2024, 1, 1),
+        source_title="Annual report",
+    )
+    offer = services.create_offer(provider, user=lead, name="Cited IaaS")
+    assessment = services.start_assessment(
+        user=lead, procurement=procurement, offer=offer
+    )
+    assessment = services.record_answers(
+        assessment,
+        user=lead,
+        version=assessment.version,
+        answers=[
+            AnswerData("OWN-1", 3, "verified", facts=[sold.pk]),
+            AnswerData("OWN-2", 3, "verified", facts=[opened.pk, sold.pk]),
+        ],
+    )
+
+    _reader, pages = pdf_text(export_assessment(assessment, "pdf"))
+
+    text = " ".join("\n".join(pages).split())
+    assert text.count("Cited Cloud sold its data centres.") == 1
+    assert (
+        "[F1] 2025-03-01: Cited Cloud sold its data centres. "
+        "(Press release, https://example.org/sold)" in text
+    )
+    assert "[F2] 2024-01-01: Cited Cloud opened a region in Lyon." in text
+    assert "Facts [F1] · Answered" in text
+    assert "Facts [F1, F2] · Answered" in text
 
 
 def test_assessment_report_in_french_uses_the_french_texts(catalogue):
