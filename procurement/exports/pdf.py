@@ -6,6 +6,13 @@ numbers. Charts are the same server-rendered SVG as the web pages. Nothing is
 fetched while rendering: the URL fetcher refuses every URL, so a PDF never
 depends on the network or leaks a request.
 
+Speed: a 20-offer procurement report is some 200 pages and WeasyPrint's time
+grows with the text it lays out and draws, page after page (`make bench`
+times it). So the templates give each answer few boxes and no flex or
+per-answer table (see base.html), a provider's facts are printed once per
+offer and cited by number, and rendering runs with fewer full garbage
+collections (``_fewer_full_collections``).
+
 WeasyPrint needs Pango and its friends from the system. When they are missing
 (the import fails with OSError, or rendering does), ``ExportUnavailable`` says
 so, and the caller answers 503 instead of failing; the other formats do not
