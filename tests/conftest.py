@@ -1,6 +1,7 @@
 import factory.random
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from procurement.models import Membership
 from scoring.loader import DEFAULT_CATALOGUE, load_catalogue
@@ -13,6 +14,25 @@ factory.random.reseed_random("cloud-of-trust")  # reproducible if Faker is ever 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _static_files(settings, tmp_path):
+    """Pages link static files unhashed: tests never run collectstatic."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in French leaves French active in its thread; reset it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -9,18 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 
-@pytest.fixture(autouse=True)
-def _static_files(settings, tmp_path):
-    """Serve static URLs unhashed; tests never run collectstatic."""
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-
-
 def test_openapi_schema_generates_without_warnings(tmp_path):
     call_command(
         "spectacular",

@@ -22,12 +22,6 @@ from tests.procurement.test_api_queries import add_offers, assert_same_queries
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    """WhiteNoise warns at start-up when STATIC_ROOT was never collected."""
-    settings.STATIC_ROOT = tmp_path
-
-
 def client_for(user):
     client = APIClient()
     client.force_authenticate(user)

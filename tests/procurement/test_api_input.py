@@ -14,12 +14,6 @@ from tests.factories import OfferFactory, ProcurementFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    """WhiteNoise warns at start-up when STATIC_ROOT was never collected."""
-    settings.STATIC_ROOT = tmp_path
-
-
 @pytest.fixture
 def client(evaluator):
     client = APIClient()

@@ -33,12 +33,6 @@ ANSWERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    """WhiteNoise warns at start-up when STATIC_ROOT was never collected."""
-    settings.STATIC_ROOT = tmp_path
-
-
 @pytest.fixture
 def filled(catalogue, organisation, evaluator):
     """An N3 assessment answered through POST .../answers/, and its client."""

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from procurement import services
 from procurement.models import (
@@ -28,32 +27,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _static_files(settings, tmp_path):
-    """Pages link static files unhashed: tests never run collectstatic, and
-    WhiteNoise warns at start-up when STATIC_ROOT does not exist."""
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request in French leaves French active in this thread; reset it."""
-    yield
-    translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def _warm_catalogue(catalogue):
-    """Build the engine's catalogue spec once, so query counts stay stable."""
-    catalogue.to_spec()
 
 
 def login(client, user):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from procurement import services
 from procurement.models import Answer, Assessment
@@ -16,32 +15,6 @@ from tests.factories import OfferFactory, OrganisationFactory, ProcurementFactor
 from tests.procurement.test_views import answers_at, reference_case, scored_assessment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _static_files(settings, tmp_path):
-    """Pages link static files unhashed: tests never run collectstatic, and
-    WhiteNoise warns at start-up when STATIC_ROOT does not exist."""
-    settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request in French leaves French active in this thread; reset it."""
-    yield
-    translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def _warm_catalogue(catalogue):
-    """Build the engine's catalogue spec once, so query counts stay stable."""
-    catalogue.to_spec()
 
 
 @pytest.fixture
