@@ -43,6 +43,22 @@ from .models import (
 # anything longer is a mistake and is refused before any work is done.
 MAX_ANSWERS_PER_SAVE = 200
 
+FACT_FIELDS = [
+    "key",
+    "category",
+    "statement",
+    "as_of",
+    "as_of_end",
+    "date_precision",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_date",
+    "confidence",
+    "verify",
+    "note",
+]
+
 
 def score_field(**kwargs):
     """A 0-100 score as a JSON number with one decimal (not a string)."""
@@ -246,22 +262,7 @@ class FactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProviderFact
-        fields = [
-            "id",
-            "key",
-            "category",
-            "statement",
-            "as_of",
-            "as_of_end",
-            "date_precision",
-            "source_title",
-            "source_publisher",
-            "source_url",
-            "source_date",
-            "confidence",
-            "verify",
-            "note",
-        ]
+        fields = ["id", *FACT_FIELDS]
 
 
 class FactWriteSerializer(serializers.ModelSerializer):
@@ -269,21 +270,7 @@ class FactWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProviderFact
-        fields = [
-            "key",
-            "category",
-            "statement",
-            "as_of",
-            "as_of_end",
-            "date_precision",
-            "source_title",
-            "source_publisher",
-            "source_url",
-            "source_date",
-            "confidence",
-            "verify",
-            "note",
-        ]
+        fields = FACT_FIELDS
 
 
 class ProviderSerializer(serializers.ModelSerializer):
