@@ -279,10 +279,7 @@ def provider_create(request):
 @require_http_methods(["GET", "POST"])
 def provider_edit(request, pk):
     """Change a provider's record (never a reference case)."""
-    provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
-    if provider.is_reference_case:
-        raise PermissionDenied(_("Reference cases are read-only."))
-    _require_edit(request, provider.organisation_id)
+    provider = _editable_provider(request, pk)
     form = ProviderForm(request.POST or None, instance=provider)
     if request.method == "POST" and form.is_valid():
         try:
@@ -306,10 +303,15 @@ def _editable_provider(request, pk) -> Provider:
         Provider.objects.visible_to(request.user).select_related("organisation"),
         pk=pk,
     )
+    _require_provider_editor(request, provider)
+    return provider
+
+
+def _require_provider_editor(request, provider: Provider) -> None:
+    """403 before a form is shown: reference cases, and roles that only read."""
     if provider.is_reference_case:
         raise PermissionDenied(_("Reference cases are read-only."))
     _require_edit(request, provider.organisation_id)
-    return provider
 
 
 @login_required
@@ -341,9 +343,7 @@ def _editable_offer(request, pk) -> Offer:
         Offer.objects.visible_to(request.user).select_related("provider__organisation"),
         pk=pk,
     )
-    if offer.provider.is_reference_case:
-        raise PermissionDenied(_("Reference cases are read-only."))
-    _require_edit(request, offer.provider.organisation_id)
+    _require_provider_editor(request, offer.provider)
     return offer
 
 
