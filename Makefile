@@ -1,5 +1,8 @@
 # The two commands of the README: `make run` and `make test`.
-# Both create .venv and a development .env when they are missing.
+# Both create .venv and a development .env when they are missing, and check the
+# system libraries the PDF export loads (config/system_libraries.py): a missing
+# required one stops make with the command to install it; a missing optional
+# one is a note.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,9 +11,9 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench browser-test clean
+.PHONY: run test lint format bench browser-test system-libraries clean
 
-run: $(VENV)/.installed .env
+run: $(VENV)/.installed .env system-libraries
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed --demo
 	@echo ""
@@ -20,23 +23,30 @@ run: $(VENV)/.installed .env
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed .env
+test: $(VENV)/.installed .env system-libraries
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -m "not browser"
 
 # Browser tests drive Debian's Chromium (/usr/bin/chromium); .ci/run installs it.
-browser-test: $(VENV)/.installed .env
+browser-test: $(VENV)/.installed .env system-libraries
 	$(BIN)/pytest -m browser tests/browser
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed .env
+bench: $(VENV)/.installed .env system-libraries
 	$(BIN)/python bench/run.py
 
+system-libraries: $(VENV)/.installed
+	@$(BIN)/python -m config.system_libraries
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed (set PYTHON=python3.x)." >&2; exit 1; }
+	@test -d $(VENV) || $(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+		{ echo "Python's venv module is missing: sudo apt-get install python3-venv" >&2; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +62,26 @@ NBSP = "\u00a0"
 # WeasyPrint logs every layout step at INFO; the site's root logger is at INFO,
 # so a 60-page report would print hundreds of lines per download.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+class _WithoutFontToolsNotice(logging.Filter):
+    """Drop WeasyPrint's per-font notice that fontTools subsets instead of HarfBuzz.
+
+    It repeats for every font of every report; the missing optional library is
+    reported once, when the server is set up (``config/system_libraries.py``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "instead of HarfBuzz-Subset" not in record.getMessage()
+
+
+logging.getLogger("weasyprint").addFilter(_WithoutFontToolsNotice())
+
+# Without HarfBuzz-Subset, fontTools subsets the fonts and stamps each with the
+# current time, so the same report made a second later would differ in bytes.
+# fontTools takes that time from SOURCE_DATE_EPOCH, the reproducible-builds
+# convention; a fixed value keeps equal reports byte-identical.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01
 
 # Laying out a report creates millions of long-lived objects (boxes, styles,
 # lines). With Python's default thresholds the collector scans all of them
@@ -137,9 +159,19 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
 
 
 def load_weasyprint():
-    """Import WeasyPrint, or say clearly why PDFs cannot be made here."""
+    """Import WeasyPrint, or say clearly why PDFs cannot be made here.
+
+    Without the optional HarfBuzz-Subset library WeasyPrint warns on import and
+    subsets fonts with fontTools: the same PDF, more slowly. That is a note for
+    whoever installs the server (``config/system_libraries.py`` prints it), not
+    an error of the request that happens to import it first.
+    """
     try:
-        return import_module("weasyprint")
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message="HarfBuzz-Subset", category=DeprecationWarning
+            )
+            return import_module("weasyprint")
     except (ImportError, OSError) as exc:
         raise ExportUnavailable(
             _(
