@@ -10,7 +10,8 @@
 # and the temporary directory are removed on exit, whatever happens.
 #
 # Usage: tests/fuzz/run_schemathesis.sh   (from anywhere; .ci/run calls it)
-# Environment: FUZZ_PORT (8765), FUZZ_MAX_EXAMPLES (20), FUZZ_SEED (random).
+# Environment: FUZZ_PORT (8765), FUZZ_MAX_EXAMPLES (20), FUZZ_SEED (random),
+# FUZZ_JUNIT (a path: write a JUnit report there, one test per operation).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -75,6 +76,7 @@ status=0
   --workers 1 \
   --request-timeout 30 \
   --generation-database none \
+  ${FUZZ_JUNIT:+--report junit --report-junit-path "$FUZZ_JUNIT"} \
   --no-color || status=$?
 
 if [ "$status" -ne 0 ]; then
