@@ -31,7 +31,6 @@ from .filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderF
 from .models import (
     Answer,
     Assessment,
-    Membership,
     Offer,
     Organisation,
     Procurement,
@@ -66,6 +65,8 @@ from .serializers import (
     SensitivitySerializer,
     TransitionSerializer,
 )
+from .services import roles
+from .services.roles import Action
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -134,11 +135,7 @@ def editable_organisation(user) -> Organisation:
     with several, the client must choose, and with none the user may not
     create anything.
     """
-    organisations = list(
-        Organisation.objects.filter(
-            memberships__user=user, memberships__role__in=services.EDIT_ROLES
-        ).order_by("pk")
-    )
+    organisations = list(roles.organisations_where(user, Action.EDIT).order_by("pk"))
     if len(organisations) == 1:
         return organisations[0]
     if not organisations:
@@ -192,7 +189,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True)
     def export(self, request, pk=None):
         organisation = self.get_object()
-        services.require_role(request.user, organisation, [Membership.Role.LEAD])
+        roles.require(request.user, Action.LEAD, organisation)
         return portability.as_download(organisation)
 
 

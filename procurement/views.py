@@ -53,42 +53,14 @@ from .models import (
     Procurement,
     Provider,
 )
+from .services import roles
+from .services.roles import Action, allows
 
 PAGE_SIZE = 50
-EDIT_ROLES = services.EDIT_ROLES
-LEAD = Membership.Role.LEAD
+EDIT, LEAD = Action.EDIT, Action.LEAD
 
 
 # --------------------------------------------------------------------- helpers
-
-
-def _role(request, organisation_id: int | None) -> str | None:
-    """The user's role in one organisation (cached for the request)."""
-    if organisation_id is None:
-        return None
-    if not hasattr(request, "_roles"):
-        request._roles = dict(
-            Membership.objects.filter(user=request.user).values_list(
-                "organisation_id", "role"
-            )
-        )
-    return request._roles.get(organisation_id)
-
-
-def _can_edit(request, organisation_id: int | None) -> bool:
-    return _role(request, organisation_id) in EDIT_ROLES
-
-
-def _require_edit(request, organisation_id: int | None) -> None:
-    """Refuse a write early, with the same rule the services enforce."""
-    if not _can_edit(request, organisation_id):
-        raise PermissionDenied(_("Your role does not allow this."))
-
-
-def _editable_organisations(user):
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role__in=EDIT_ROLES
-    ).order_by("name")
 
 
 def _page(request, queryset):
@@ -133,8 +105,8 @@ def home(request):
         .select_related("organisation")
         .order_by("organisation__name")
     )
-    edit_orgs = [m.organisation_id for m in memberships if m.role in EDIT_ROLES]
-    lead_orgs = [m.organisation_id for m in memberships if m.role == LEAD]
+    edit_orgs = [m.organisation_id for m in memberships if allows(m.role, EDIT)]
+    lead_orgs = [m.organisation_id for m in memberships if allows(m.role, LEAD)]
     procurements = (
         Procurement.objects.visible_to(request.user)
         .select_related("organisation", "profile", "catalogue")
@@ -203,7 +175,7 @@ def provider_list(request):
             "query": query,
             "page": _page(request, providers),
             "query_string": _query_string(request),
-            "can_create": _editable_organisations(request.user).exists(),
+            "can_create": roles.organisations_where(request.user, EDIT).exists(),
         },
     )
 
@@ -235,7 +207,7 @@ def provider_detail(request, pk):
             "facts": provider.facts.order_by("as_of", "pk"),
             "assessments": assessments,
             "can_edit": not provider.is_reference_case
-            and _can_edit(request, provider.organisation_id),
+            and roles.can(request.user, EDIT, provider.organisation_id),
         },
     )
 
@@ -244,7 +216,7 @@ def provider_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def provider_create(request):
     """Record a provider in one of the user's organisations."""
-    organisations = _editable_organisations(request.user)
+    organisations = roles.organisations_where(request.user, EDIT)
     if not organisations.exists():
         raise PermissionDenied(_("Your role does not allow this."))
     form = ProviderCreateForm(
@@ -303,15 +275,8 @@ def _editable_provider(request, pk) -> Provider:
         Provider.objects.visible_to(request.user).select_related("organisation"),
         pk=pk,
     )
-    _require_provider_editor(request, provider)
+    roles.require_provider_editor(request.user, provider)
     return provider
-
-
-def _require_provider_editor(request, provider: Provider) -> None:
-    """403 before a form is shown: reference cases, and roles that only read."""
-    if provider.is_reference_case:
-        raise PermissionDenied(_("Reference cases are read-only."))
-    _require_edit(request, provider.organisation_id)
 
 
 @login_required
@@ -343,7 +308,7 @@ def _editable_offer(request, pk) -> Offer:
         Offer.objects.visible_to(request.user).select_related("provider__organisation"),
         pk=pk,
     )
-    _require_provider_editor(request, offer.provider)
+    roles.require_provider_editor(request.user, offer.provider)
     return offer
 
 
@@ -484,7 +449,7 @@ def procurement_list(request):
             "statuses": Procurement.Status.choices,
             "page": _page(request, procurements),
             "query_string": _query_string(request),
-            "can_create": _editable_organisations(request.user).exists(),
+            "can_create": roles.organisations_where(request.user, EDIT).exists(),
         },
     )
 
@@ -493,7 +458,7 @@ def procurement_list(request):
 @require_http_methods(["GET", "POST"])
 def procurement_create(request):
     """Open a procurement for one of the user's organisations."""
-    organisations = _editable_organisations(request.user)
+    organisations = roles.organisations_where(request.user, EDIT)
     if not organisations.exists():
         raise PermissionDenied(_("Your role does not allow this."))
     initial = (
@@ -573,8 +538,8 @@ def procurement_detail(request, pk):
             "overlay_rows": overlay_rows,
             "chart_rows": chart_rows,
             "sensitivity": sensitivity.sensitivity(report),
-            "can_edit": _can_edit(request, procurement.organisation_id),
-            "is_lead": _role(request, procurement.organisation_id) == LEAD,
+            "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
+            "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),
         },
     )
 
@@ -584,7 +549,7 @@ def procurement_detail(request, pk):
 def procurement_edit(request, pk):
     """Change a procurement's title, reference, description, deadline, profile."""
     procurement = _procurement_or_404(request, pk)
-    _require_edit(request, procurement.organisation_id)
+    roles.require(request.user, EDIT, procurement.organisation_id)
     title = procurement.title
     pinned = procurement.assessments.exists()
     form = ProcurementEditForm(
@@ -661,7 +626,7 @@ def _reference_legend(references) -> list[tuple[str, str, bool]]:
 def procurement_add_offer(request, pk):
     """Put an offer under assessment: one from the register, or a new one."""
     procurement = _procurement_or_404(request, pk)
-    _require_edit(request, procurement.organisation_id)
+    roles.require(request.user, EDIT, procurement.organisation_id)
     if procurement.status == Procurement.Status.CLOSED:
         messages.error(
             request,
@@ -763,7 +728,7 @@ def assessment_detail(request, pk):
     organisation_id = (
         assessment.procurement.organisation_id if assessment.procurement else None
     )
-    role = _role(request, organisation_id)
+    role = roles.role_in(request.user, organisation_id)
     newer = _newer_catalogue(assessment)
     return _render(
         request,
@@ -777,12 +742,12 @@ def assessment_detail(request, pk):
             "radar": report.radar(references),
             "legend": [(str(assessment.offer), charts.PALETTE[0], False)]
             + _reference_legend(references),
-            "can_edit": assessment.is_editable and role in EDIT_ROLES,
+            "can_edit": assessment.is_editable and allows(role, EDIT),
             "can_submit": assessment.status == Assessment.Status.DRAFT
             and not assessment.is_reference_case
-            and role in EDIT_ROLES,
+            and allows(role, EDIT),
             "can_approve": assessment.status == Assessment.Status.SUBMITTED
-            and role == LEAD,
+            and allows(role, LEAD),
             "newer_catalogue": newer,
             "evidence_names": {
                 e.code: e.name for e in report.catalogue.evidence_types.all()
@@ -819,11 +784,11 @@ def assessment_edit(request, pk):
     organisation_id = (
         assessment.procurement.organisation_id if assessment.procurement else None
     )
-    editable = assessment.is_editable and _can_edit(request, organisation_id)
+    editable = assessment.is_editable and roles.can(request.user, EDIT, organisation_id)
     if request.method == "POST":
         if assessment.is_reference_case:
             raise PermissionDenied(_("Reference cases are read-only."))
-        _require_edit(request, organisation_id)
+        roles.require(request.user, EDIT, organisation_id)
         if not assessment.is_editable:
             messages.error(request, _("A submitted assessment is read-only."))
             return redirect("procurement:assessment-edit", pk=pk)
@@ -878,7 +843,7 @@ def assessment_edit(request, pk):
             )
     index = report.pillars.index(pillar)
     following = report.pillars[index + 1] if index + 1 < len(report.pillars) else None
-    role = _role(request, organisation_id)
+    role = roles.role_in(request.user, organisation_id)
     return _render(
         request,
         "procurement/assessment_edit.html",
@@ -895,9 +860,9 @@ def assessment_edit(request, pk):
             "stale_same": sum(not row.differs for row in stale_rows or ()),
             "evidence_names": {e.code: e.name for e in evidence_types},
             "can_submit": assessment.status == Assessment.Status.DRAFT
-            and role in EDIT_ROLES,
+            and allows(role, EDIT),
             "can_approve": assessment.status == Assessment.Status.SUBMITTED
-            and role == LEAD,
+            and allows(role, LEAD),
         },
         status=409 if stale_rows is not None else 200,
     )
@@ -1033,7 +998,7 @@ def assessment_rescore(request, pk):
             ],
             "names": names,
             "can_apply": not assessment.is_reference_case
-            and _role(request, organisation_id) == LEAD,
+            and roles.can(request.user, LEAD, organisation_id),
         },
     )
 
@@ -1125,7 +1090,7 @@ def procurement_export(request, pk, fmt):
 def organisation_export(request, pk):
     """Everything the organisation entered, as JSON (leads only)."""
     organisation = get_object_or_404(Organisation.objects.of_user(request.user), pk=pk)
-    services.require_role(request.user, organisation, [LEAD])
+    roles.require(request.user, LEAD, organisation)
     return portability.as_download(organisation)
 
 
