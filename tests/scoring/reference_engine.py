@@ -1,206 +1,33 @@
-"""Pure scoring rules of the Cloud of Trust method (section 8.5 of the brief).
+"""The engine as it was in release 1.0, kept to check the compiled engine against.
 
-Nothing here imports Django or touches the database: callers pass a catalogue
-spec, a profile code and answers as plain dataclasses and get a ``Scorecard``
-back. The web pages, the API, the exports and ``verify_export`` all call
-``score`` so that every screen and file shows the same numbers.
-
-The rules, in the order ``score`` applies them:
-
-1. Effective level = min(claimed level, evidence cap), where the cap applies
-   only to the profile's knock-out criteria. Unknown counts as 0; N/A is
-   allowed only where the criterion says so and leaves the criterion out.
-2. Pillar score = 100 * sum(w * level) / (4 * sum(w)) over the criteria that
-   are not N/A, "as evidenced" (effective levels) and "as claimed".
-3. Global score = sum(W_P * S_P) / sum(W_P) over pillars with a score, with the
-   profile's pillar weights.
-4. Pillar trust level = min effective level over its assurance-relevant
-   criteria (those with a knock-out in some profile); overall trust level =
-   min over the core pillars (weakest link).
-5. Eligible iff every knock-out threshold of the profile is met; the highest
-   profile passed is the strictest profile whose knock-outs all pass.
-
-Scores are computed exactly with ``Decimal`` and rounded once, half up, to one
-decimal when they leave the engine.
+``score`` here is the straightforward implementation of the rules (one
+function per rule, results as frozen dataclasses); ``scoring.engine.score``
+must give equal scorecards for any input (``test_engine_equivalence.py``).
+Only the scoring functions are copied; the specs and results are the engine's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
 
-MIN_LEVEL = 0
-MAX_LEVEL = 4
-SCORE_PLACES = Decimal("0.1")
-HUNDRED = Decimal(100)
-ZERO = Decimal(0)
-
-
-class ScoringError(ValueError):
-    """The inputs cannot be scored (unknown criterion, level out of range...)."""
-
-
-@dataclass(frozen=True)
-class CriterionSpec:
-    code: str
-    pillar: str
-    weight: int
-    na_allowed: bool = False
-
-
-@dataclass(frozen=True)
-class PillarSpec:
-    code: str
-    core: bool  # core pillars set the overall trust level
-
-
-@dataclass(frozen=True)
-class ProfileSpec:
-    code: str
-    pillar_weights: Mapping[str, Decimal]
-    # criterion code -> minimum effective level; absent means no knock-out
-    thresholds: Mapping[str, int]
-    # evidence type -> highest level it can support on a knock-out criterion;
-    # absent means no cap
-    evidence_caps: Mapping[str, int] = field(default_factory=dict)
-
-    def cap_for(self, criterion: str, evidence: str | None) -> int | None:
-        """Return the cap that this evidence puts on a criterion, if any."""
-        if criterion not in self.thresholds or evidence is None:
-            return None
-        return self.evidence_caps.get(evidence)
-
-
-@dataclass(frozen=True)
-class CatalogueSpec:
-    slug: str
-    version: str
-    pillars: tuple[PillarSpec, ...]
-    criteria: tuple[CriterionSpec, ...]
-    profiles: tuple[ProfileSpec, ...]  # laxest first
-    evidence_types: tuple[str, ...] = ("declared", "documented", "verified")
-
-    @cached_property
-    def criteria_by_code(self) -> dict[str, CriterionSpec]:
-        return {c.code: c for c in self.criteria}
-
-    @cached_property
-    def assurance_relevant(self) -> frozenset[str]:
-        """Criteria with a knock-out in at least one profile; they set levels."""
-        return frozenset(code for p in self.profiles for code in p.thresholds)
-
-    def profile(self, code: str) -> ProfileSpec:
-        for profile in self.profiles:
-            if profile.code == code:
-                return profile
-        raise ScoringError(f"Unknown profile {code!r} in {self.slug} {self.version}.")
-
-
-@dataclass(frozen=True)
-class AnswerInput:
-    criterion: str
-    level: int | None = None  # None: unknown, scored as 0
-    evidence: str | None = "declared"
-    not_applicable: bool = False
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    code: str
-    pillar: str
-    weight: int
-    level: int | None  # as claimed; None when unknown or N/A
-    evidence: str | None
-    not_applicable: bool
-    effective_level: int | None  # None only when N/A
-    cap: int | None  # the evidence cap that applied, if any
-    threshold: int | None  # the profile's knock-out minimum, if any
-
-    @property
-    def answered(self) -> bool:
-        return self.not_applicable or self.level is not None
-
-    @property
-    def claimed_level(self) -> int | None:
-        """The level scored "as claimed": unknown counts as 0."""
-        return None if self.not_applicable else (self.level or 0)
-
-    @property
-    def capped(self) -> bool:
-        return (self.claimed_level or 0) > (self.effective_level or 0)
-
-    @property
-    def passes_knockout(self) -> bool | None:
-        if self.threshold is None or self.not_applicable:
-            return None
-        return (self.effective_level or 0) >= self.threshold
-
-
-@dataclass(frozen=True)
-class PillarResult:
-    code: str
-    core: bool
-    weight: Decimal
-    score: Decimal | None  # as evidenced; None when every criterion is N/A
-    score_claimed: Decimal | None
-    trust_level: int | None  # None when no assurance-relevant criterion applies
-
-
-@dataclass(frozen=True)
-class KnockOut:
-    criterion: str
-    required: int
-    effective: int
-
-
-@dataclass(frozen=True)
-class Scorecard:
-    catalogue: str
-    version: str
-    profile: str
-    criteria: tuple[CriterionResult, ...]
-    pillars: tuple[PillarResult, ...]
-    global_score: Decimal
-    global_score_claimed: Decimal
-    trust_level: int | None
-    eligible: bool
-    knockouts: tuple[KnockOut, ...]  # the failed ones
-    eligibility: Mapping[str, bool]  # profile code -> eligible, laxest first
-    highest_profile_passed: str | None
-    binding_criteria: tuple[str, ...]
-    evidence_gaps: tuple[str, ...]
-    answered: int
-    total: int
-
-    @property
-    def completeness(self) -> Decimal:
-        """Share of criteria answered (a level or N/A), in percent."""
-        if not self.total:
-            return ZERO
-        return _round(HUNDRED * self.answered / self.total)
-
-    def criterion(self, code: str) -> CriterionResult:
-        return next(c for c in self.criteria if c.code == code)
-
-    def pillar(self, code: str) -> PillarResult:
-        return next(p for p in self.pillars if p.code == code)
-
-
-@dataclass(frozen=True)
-class RankInput:
-    key: object  # the caller's id for the entry
-    eligible: bool
-    global_score: Decimal
-    trust_level: int | None = None
-
-
-@dataclass(frozen=True)
-class RankedEntry:
-    key: object
-    rank: int | None  # None for excluded entries
-    tied: bool  # shares its rank with another eligible entry
+from scoring.engine import (
+    HUNDRED,
+    MAX_LEVEL,
+    MIN_LEVEL,
+    SCORE_PLACES,
+    ZERO,
+    AnswerInput,
+    CatalogueSpec,
+    CriterionResult,
+    CriterionSpec,
+    KnockOut,
+    PillarResult,
+    PillarSpec,
+    ProfileSpec,
+    Scorecard,
+    ScoringError,
+)
 
 
 def score(
@@ -247,28 +74,6 @@ def score(
         answered=sum(c.answered for c in criteria),
         total=len(criteria),
     )
-
-
-def rank(entries: Sequence[RankInput]) -> list[RankedEntry]:
-    """Rank eligible entries by global score; excluded ones follow, unranked.
-
-    Equal scores share a rank (competition ranking: 1, 1, 3) and are flagged
-    as tied, so a buyer sees the tie instead of an arbitrary order.
-    """
-    ordered = sorted(
-        entries,
-        key=lambda e: (not e.eligible, -e.global_score, -(e.trust_level or 0)),
-    )
-    eligible_scores = [e.global_score for e in ordered if e.eligible]
-    ranked = []
-    for entry in ordered:
-        if not entry.eligible:
-            ranked.append(RankedEntry(entry.key, None, False))
-            continue
-        position = eligible_scores.index(entry.global_score) + 1
-        tied = eligible_scores.count(entry.global_score) > 1
-        ranked.append(RankedEntry(entry.key, position, tied))
-    return ranked
 
 
 def _index_answers(

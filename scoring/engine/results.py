@@ -1,0 +1,119 @@
+"""What the engine gives back: a scorecard, explained criterion by criterion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
+
+from .inputs import HUNDRED, ZERO, round_score
+
+
+class CriterionResult(NamedTuple):
+    code: str
+    pillar: str
+    weight: int
+    level: int | None  # as claimed; None when unknown or N/A
+    evidence: str | None
+    not_applicable: bool
+    effective_level: int | None  # None only when N/A
+    cap: int | None  # the evidence cap that applied, if any
+    threshold: int | None  # the profile's knock-out minimum, if any
+
+    @property
+    def answered(self) -> bool:
+        return self.not_applicable or self.level is not None
+
+    @property
+    def claimed_level(self) -> int | None:
+        """The level scored "as claimed": unknown counts as 0."""
+        return None if self.not_applicable else (self.level or 0)
+
+    @property
+    def capped(self) -> bool:
+        return (self.claimed_level or 0) > (self.effective_level or 0)
+
+    @property
+    def passes_knockout(self) -> bool | None:
+        if self.threshold is None or self.not_applicable:
+            return None
+        return (self.effective_level or 0) >= self.threshold
+
+
+class PillarResult(NamedTuple):
+    code: str
+    core: bool
+    weight: Decimal
+    score: Decimal | None  # as evidenced; None when every criterion is N/A
+    score_claimed: Decimal | None
+    trust_level: int | None  # None when no assurance-relevant criterion applies
+
+
+class KnockOut(NamedTuple):
+    criterion: str
+    required: int
+    effective: int
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    catalogue: str
+    version: str
+    profile: str
+    criteria: tuple[CriterionResult, ...]
+    pillars: tuple[PillarResult, ...]
+    global_score: Decimal
+    global_score_claimed: Decimal
+    trust_level: int | None
+    eligible: bool
+    knockouts: tuple[KnockOut, ...]  # the failed ones
+    eligibility: Mapping[str, bool]  # profile code -> eligible, laxest first
+    highest_profile_passed: str | None
+    binding_criteria: tuple[str, ...]
+    evidence_gaps: tuple[str, ...]
+    answered: int
+    total: int
+    # lists the knock-outs another profile fails, for knockouts_by_profile
+    failing: Callable[[str], tuple[KnockOut, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def completeness(self) -> Decimal:
+        """Share of criteria answered (a level or N/A), in percent."""
+        if not self.total:
+            return ZERO
+        return round_score(HUNDRED * self.answered / self.total)
+
+    def criterion(self, code: str) -> CriterionResult:
+        return self._criteria_by_code[code]
+
+    def pillar(self, code: str) -> PillarResult:
+        return self._pillars_by_code[code]
+
+    @cached_property
+    def knockouts_by_profile(self) -> dict[str, tuple[KnockOut, ...]]:
+        """Profile code -> the knock-outs it fails, laxest first (snapshots keep it)."""
+        return {
+            code: ()
+            if ok
+            else (self.knockouts if code == self.profile else self.failing(code))
+            for code, ok in self.eligibility.items()
+        }
+
+    @cached_property
+    def _criteria_by_code(self) -> dict[str, CriterionResult]:
+        return {c.code: c for c in self.criteria}
+
+    @cached_property
+    def _pillars_by_code(self) -> dict[str, PillarResult]:
+        return {p.code: p for p in self.pillars}
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    key: object
+    rank: int | None  # None for excluded entries
+    tied: bool  # shares its rank with another eligible entry
