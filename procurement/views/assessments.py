@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from scoring.models import Catalogue, Criterion
 
-from . import charts, exports, portability, scorecards, sensitivity, services
-from .forms import (
+from .. import charts, exports, portability, scorecards, sensitivity, services
+from ..forms import (
     AnswerForm,
     CertificationForm,
     ExistingOfferForm,
@@ -43,7 +43,7 @@ from .forms import (
     add_errors,
     initial_for,
 )
-from .models import (
+from ..models import (
     Answer,
     Assessment,
     Certification,
@@ -53,8 +53,8 @@ from .models import (
     Procurement,
     Provider,
 )
-from .services import roles
-from .services.roles import Action, allows
+from ..services import roles
+from ..services.roles import Action, allows
 
 PAGE_SIZE = 50
 EDIT, LEAD = Action.EDIT, Action.LEAD
