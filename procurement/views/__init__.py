@@ -1,0 +1,84 @@
+"""The web UI: server-rendered pages for buyers and evaluators.
+
+One module per page family:
+
+- ``home``: the landing page, what the user works on.
+- ``providers``: providers, their offers, dated facts and certifications.
+- ``procurements``: the list, opening one, its ranking, editing, opening and
+  closing, putting an offer under assessment.
+- ``assessments``: the scorecard, the editor (with its conflict screen for a
+  stale save), submit, approve and reopen, re-scoring under a newer catalogue.
+- ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
+- ``downloads``: a scorecard, a procurement's report, an organisation's data.
+- ``pages``: what several of them share (rendering, pagination, legends).
+
+Views are thin. Every read starts from a ``visible_to(user)`` QuerySet, so
+another organisation's object is a 404; every write goes through
+``services``, which enforce roles (a refusal is a ``PermissionDenied``, which
+Django turns into a 403); every number comes from ``scorecards`` and the
+engine. Domain errors become form errors or messages, never a 500.
+``urls.py`` uses the names below (``views.provider_list``).
+"""
+
+from .assessments import (
+    assessment_approve,
+    assessment_detail,
+    assessment_edit,
+    assessment_reopen,
+    assessment_rescore,
+    assessment_submit,
+)
+from .downloads import assessment_export, organisation_export, procurement_export
+from .home import home
+from .procurements import (
+    procurement_add_offer,
+    procurement_close,
+    procurement_create,
+    procurement_detail,
+    procurement_edit,
+    procurement_list,
+    procurement_open,
+)
+from .providers import (
+    certification_create,
+    certification_remove,
+    fact_create,
+    offer_create,
+    offer_edit,
+    provider_create,
+    provider_detail,
+    provider_edit,
+    provider_list,
+)
+from .reference_cases import reference_case_detail, reference_case_list
+
+__all__ = [
+    "assessment_approve",
+    "assessment_detail",
+    "assessment_edit",
+    "assessment_export",
+    "assessment_reopen",
+    "assessment_rescore",
+    "assessment_submit",
+    "certification_create",
+    "certification_remove",
+    "fact_create",
+    "home",
+    "offer_create",
+    "offer_edit",
+    "organisation_export",
+    "procurement_add_offer",
+    "procurement_close",
+    "procurement_create",
+    "procurement_detail",
+    "procurement_edit",
+    "procurement_export",
+    "procurement_list",
+    "procurement_open",
+    "provider_create",
+    "provider_detail",
+    "provider_edit",
+    "provider_list",
+    "reference_case_detail",
+    "reference_case_list",
+]

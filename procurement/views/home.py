@@ -1,0 +1,68 @@
+"""The home page: what the user works on.
+
+Only the landing page belongs here: the user's organisations, their latest
+procurements, the assessments waiting for them (drafts to answer, submissions
+to approve) and the reference cases. Lists of their own go in the module of
+their page family.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.views.decorators.http import require_GET
+
+from .. import scorecards
+from ..models import Assessment, Membership, Procurement
+from ..services.roles import Action, allows
+from .pages import render_page
+
+EDIT, LEAD = Action.EDIT, Action.LEAD
+
+
+@login_required
+@require_GET
+def home(request):
+    """What the user works on: procurements, assessments waiting, references."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    edit_orgs = [m.organisation_id for m in memberships if allows(m.role, EDIT)]
+    lead_orgs = [m.organisation_id for m in memberships if allows(m.role, LEAD)]
+    procurements = (
+        Procurement.objects.visible_to(request.user)
+        .select_related("organisation", "profile", "catalogue")
+        .annotate(
+            offer_count=Count("assessments", distinct=True),
+            eligible_count=Count(
+                "assessments", filter=Q(assessments__eligible=True), distinct=True
+            ),
+        )
+        .order_by("-created_at", "-pk")[:10]
+    )
+    waiting = (
+        Assessment.objects.visible_to(request.user)
+        .filter(
+            Q(status=Assessment.Status.DRAFT, procurement__organisation__in=edit_orgs)
+            | Q(
+                status=Assessment.Status.SUBMITTED,
+                procurement__organisation__in=lead_orgs,
+            )
+        )
+        .with_context()
+        .order_by("-updated_at", "-pk")[:20]
+    )
+    return render_page(
+        request,
+        "procurement/home.html",
+        {
+            "section": "home",
+            "memberships": memberships,
+            "can_create": bool(edit_orgs),
+            "procurements": procurements,
+            "waiting": waiting,
+            "references": scorecards.reference_assessments(),
+        },
+    )

@@ -1,0 +1,324 @@
+"""Procurements: the list, a new one, its ranking, editing, opening, closing.
+
+Pages about one procurement as a whole belong here, and so does putting an
+offer under assessment for it (an offer from the register, or a new provider
+and offer recorded on the way). The assessment that this starts has its own
+pages in ``assessments``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import charts, scorecards, sensitivity, services
+from ..forms import (
+    ExistingOfferForm,
+    NewOfferForm,
+    ProcurementEditForm,
+    ProcurementForm,
+    add_errors,
+)
+from ..models import Assessment, Offer, Procurement
+from ..services import roles
+from ..services.roles import Action
+from .pages import paginate, query_string, reference_legend, render_page
+
+EDIT, LEAD = Action.EDIT, Action.LEAD
+
+
+@login_required
+@require_GET
+def procurement_list(request):
+    """The user's organisations' procurements, searchable, by status."""
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    procurements = (
+        Procurement.objects.visible_to(request.user)
+        .select_related("organisation", "profile", "catalogue")
+        .annotate(
+            offer_count=Count("assessments", distinct=True),
+            eligible_count=Count(
+                "assessments", filter=Q(assessments__eligible=True), distinct=True
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if query:
+        procurements = procurements.filter(
+            Q(title__icontains=query) | Q(reference__icontains=query)
+        )
+    if status in Procurement.Status.values:
+        procurements = procurements.filter(status=status)
+    return render_page(
+        request,
+        "procurement/procurement_list.html",
+        {
+            "section": "procurements",
+            "query": query,
+            "status": status,
+            "statuses": Procurement.Status.choices,
+            "page": paginate(request, procurements),
+            "query_string": query_string(request),
+            "can_create": roles.organisations_where(request.user, EDIT).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procurement_create(request):
+    """Open a procurement for one of the user's organisations."""
+    organisations = roles.organisations_where(request.user, EDIT)
+    if not organisations.exists():
+        raise PermissionDenied(_("Your role does not allow this."))
+    initial = (
+        {"organisation": organisations.first()} if request.method == "GET" else None
+    )
+    form = ProcurementForm(
+        request.POST or None, organisations=organisations, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement = services.create_procurement(
+                user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Procurement %(title)s opened. Now add the offers to assess.")
+                % {"title": procurement.title},
+            )
+            return redirect(procurement)
+    return render_page(
+        request,
+        "procurement/procurement_form.html",
+        {"section": "procurements", "form": form},
+    )
+
+
+def _procurement_or_404(request, pk) -> Procurement:
+    return get_object_or_404(
+        Procurement.objects.visible_to(request.user).select_related(
+            "organisation", "profile", "catalogue"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def procurement_detail(request, pk):
+    """The ranking of a procurement's offers, with reference overlays on a radar."""
+    procurement = _procurement_or_404(request, pk)
+    report = scorecards.procurement_report(procurement)
+    references = scorecards.reference_assessments()
+    chosen = set(request.GET.getlist("ref"))
+    overlays = [r for r in references if str(r.pk) in chosen]
+    pillars = list(report.catalogue.pillars.all())
+    codes = [p.code for p in pillars]
+    overlay_rows = [
+        (reference, scorecards.reference_pillar_row(reference, codes))
+        for reference in overlays
+    ]
+    chart_rows = [
+        (
+            pillar,
+            [item.scorecard.pillar(pillar.code).score for _row, item in report.rows],
+            [scores[index] for _reference, scores in overlay_rows],
+        )
+        for index, pillar in enumerate(pillars)
+    ]
+    legend = [
+        (str(row.assessment.offer), charts.PALETTE[index % len(charts.PALETTE)], False)
+        for index, (row, _report) in enumerate(report.rows)
+    ] + reference_legend(overlays)
+    return render_page(
+        request,
+        "procurement/procurement_detail.html",
+        {
+            "section": "procurements",
+            "procurement": procurement,
+            "report": report,
+            "pillars": pillars,
+            "radar": report.radar(overlays),
+            "legend": legend,
+            "references": [(r, str(r.pk) in chosen) for r in references],
+            "overlay_rows": overlay_rows,
+            "chart_rows": chart_rows,
+            "sensitivity": sensitivity.sensitivity(report),
+            "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
+            "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procurement_edit(request, pk):
+    """Change a procurement's title, reference, description, deadline, profile."""
+    procurement = _procurement_or_404(request, pk)
+    roles.require(request.user, EDIT, procurement.organisation_id)
+    title = procurement.title
+    pinned = procurement.assessments.exists()
+    form = ProcurementEditForm(
+        request.POST or None, instance=procurement, pinned=pinned
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement = services.update_procurement(
+                procurement, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Procurement %(title)s saved.") % {"title": procurement.title},
+            )
+            return redirect(procurement)
+    return render_page(
+        request,
+        "procurement/procurement_edit.html",
+        {
+            "section": "procurements",
+            "form": form,
+            "procurement": procurement,
+            "title": title,
+            "pinned": pinned,
+        },
+    )
+
+
+@login_required
+@require_POST
+def procurement_close(request, pk):
+    """Close a procurement to new offers (leads)."""
+    return _procurement_status(
+        request,
+        pk,
+        services.close_procurement,
+        _("Procurement closed: no offer can be added until a lead reopens it."),
+    )
+
+
+@login_required
+@require_POST
+def procurement_open(request, pk):
+    """Open a draft or closed procurement to new offers (leads)."""
+    return _procurement_status(
+        request,
+        pk,
+        services.open_procurement,
+        _("Procurement open: offers can be added."),
+    )
+
+
+def _procurement_status(request, pk, service, success: str):
+    procurement = _procurement_or_404(request, pk)
+    try:
+        service(procurement, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(procurement)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procurement_add_offer(request, pk):
+    """Put an offer under assessment: one from the register, or a new one."""
+    procurement = _procurement_or_404(request, pk)
+    roles.require(request.user, EDIT, procurement.organisation_id)
+    if procurement.status == Procurement.Status.CLOSED:
+        messages.error(
+            request,
+            _("This procurement is closed: a lead must reopen it to add offers."),
+        )
+        return redirect(procurement)
+    offers = (
+        Offer.objects.filter(provider__organisation=procurement.organisation)
+        .exclude(assessments__procurement=procurement)
+        .select_related("provider")
+        .order_by("provider__name", "name", "pk")
+    )
+    action = request.POST.get("action")
+    data = request.POST if request.method == "POST" else None
+    existing = ExistingOfferForm(
+        data if action == "existing" else None, offers=offers, prefix="existing"
+    )
+    new = NewOfferForm(data if action == "new" else None, prefix="new")
+    if action == "existing" and existing.is_valid():
+        assessment = _start(
+            request, procurement, existing, existing.cleaned_data["offer"]
+        )
+        if assessment is not None:
+            return redirect("procurement:assessment-edit", pk=assessment.pk)
+    elif action == "new" and new.is_valid():
+        assessment = _create_and_start(request, procurement, new)
+        if assessment is not None:
+            return redirect("procurement:assessment-edit", pk=assessment.pk)
+    return render_page(
+        request,
+        "procurement/procurement_add_offer.html",
+        {
+            "section": "procurements",
+            "procurement": procurement,
+            "existing": existing,
+            "has_offers": offers.exists(),
+            "new": new,
+        },
+    )
+
+
+def _start(request, procurement, form, offer) -> Assessment | None:
+    try:
+        assessment = services.start_assessment(
+            user=request.user, procurement=procurement, offer=offer
+        )
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    _under_assessment(request, offer)
+    return assessment
+
+
+def _create_and_start(request, procurement, form) -> Assessment | None:
+    data = form.cleaned_data
+    try:
+        assessment = services.start_assessment_of_new_offer(
+            user=request.user,
+            procurement=procurement,
+            provider={
+                "name": data["provider_name"],
+                "country": data["country"],
+                "parent_name": data["parent_name"],
+                "parent_country": data["parent_country"],
+            },
+            offer={
+                "name": data["offer_name"],
+                "service_model": data["service_model"],
+                "deployment_model": data["deployment_model"],
+            },
+        )
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    _under_assessment(request, assessment.offer)
+    return assessment
+
+
+def _under_assessment(request, offer) -> None:
+    messages.success(
+        request,
+        _("%(offer)s is now under assessment. Answer the criteria pillar by pillar.")
+        % {"offer": offer},
+    )
