@@ -28,7 +28,7 @@ from scoring.models import (
 )
 from scoring.models import EvidenceCap as EvidenceCapRow
 
-from .models import (
+from ..models import (
     Answer,
     Assessment,
     Certification,

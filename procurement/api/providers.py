@@ -26,9 +26,9 @@ from rest_framework.response import Response
 
 from scoring.models import Catalogue
 
-from . import exports, portability, sensitivity, services
-from .filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
-from .models import (
+from .. import exports, portability, sensitivity, services
+from ..filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
+from ..models import (
     Answer,
     Assessment,
     Offer,
@@ -37,8 +37,10 @@ from .models import (
     Provider,
     ProviderFact,
 )
-from .scorecards import assessment_report, procurement_report
-from .serializers import (
+from ..scorecards import assessment_report, procurement_report
+from ..services import roles
+from ..services.roles import Action
+from .assessments import (
     AnswersInputSerializer,
     AnswersSerializer,
     AssessmentCreateSerializer,
@@ -65,8 +67,6 @@ from .serializers import (
     SensitivitySerializer,
     TransitionSerializer,
 )
-from .services import roles
-from .services.roles import Action
 
 
 class ConflictSerializer(serializers.Serializer):
