@@ -9,13 +9,11 @@ saves a row or computes a score; scores are the engine's, rounded to one
 decimal and rendered as JSON numbers.
 """
 
-from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scoring import engine
 from scoring.models import (
     Catalogue,
     Criterion,
@@ -38,6 +36,12 @@ from ..models import (
     Provider,
     ProviderFact,
 )
+from .fields import (
+    BlankAsNullCharField,
+    ScopedPrimaryKeyField,
+    level_field,
+    score_field,
+)
 
 # The most answers one save may carry: a catalogue has a few dozen criteria, so
 # anything longer is a mistake and is refused before any work is done.
@@ -58,51 +62,6 @@ FACT_FIELDS = [
     "verify",
     "note",
 ]
-
-
-def score_field(**kwargs):
-    """A 0-100 score as a JSON number with one decimal (not a string)."""
-    return serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=0,
-        max_value=100,
-        coerce_to_string=False,
-        read_only=True,
-        **kwargs,
-    )
-
-
-def level_field(**kwargs):
-    """A level of the 0-4 scale."""
-    return serializers.IntegerField(
-        min_value=engine.MIN_LEVEL, max_value=engine.MAX_LEVEL, **kwargs
-    )
-
-
-class BlankAsNullCharField(serializers.CharField):
-    """A stored blank string shown as null (e.g. "no profile passed")."""
-
-    def to_representation(self, value):
-        return super().to_representation(value) or None
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """The id of an object the requesting user may see; any other id is a 400.
-
-    ``scope`` names the QuerySet method that scopes to a user
-    (``visible_to`` or ``of_user``), so another organisation's objects are
-    reported exactly like ids that do not exist.
-    """
-
-    def __init__(self, *, scope="visible_to", **kwargs):
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        user = request.user if request is not None else AnonymousUser()
-        return getattr(super().get_queryset(), self.scope)(user)
 
 
 # Catalogues -----------------------------------------------------------------

@@ -19,9 +19,8 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from scoring.models import Catalogue
@@ -67,64 +66,11 @@ from .assessments import (
     SensitivitySerializer,
     TransitionSerializer,
 )
-
-
-class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    current_version = serializers.IntegerField()
-
-
-class ExportErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-EXPORT_FORMAT = OpenApiParameter(
-    "fmt",
-    str,
-    OpenApiParameter.PATH,
-    enum=list(exports.FORMATS),
-    description="pdf (report), xlsx (workbook), csv (table) or json (verifiable "
-    "record with the inputs and a SHA-256 digest).",
-)
-EXPORT_RESPONSES = {
-    (200, "application/pdf"): OpenApiTypes.BINARY,
-    (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-    (200, "text/csv"): OpenApiTypes.STR,
-    (200, "application/json"): OpenApiTypes.OBJECT,
-    503: OpenApiResponse(
-        ExportErrorSerializer,
-        description="The PDF library cannot work on this server; the other "
-        "formats still do.",
-    ),
-}
-
-
-# ``GET .../{id}/export/{fmt}/`` serves the files of the web page's Download
-# menu, in the language of ``Accept-Language``. Errors are JSON whatever the
-# ``Accept`` header asks for, since the action itself returns a file. (A
-# comment, not a docstring: drf-spectacular would show a docstring on every
-# operation of the viewsets that use the mixin.)
-class ExportMixin:
-    def perform_content_negotiation(self, request, force=False):
-        if getattr(self, "action", None) == "export":
-            renderer = JSONRenderer()
-            return renderer, renderer.media_type
-        return super().perform_content_negotiation(request, force)
-
-    def _download(self, make):
-        try:
-            export = make(exports.language_for(self.request.LANGUAGE_CODE))
-        except exports.ExportUnavailable as exc:
-            return Response(
-                {"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE
-            )
-        return exports.as_download(export)
-
-
-CONFLICT = OpenApiResponse(
-    ConflictSerializer,
-    description="The assessment changed since the version you sent; nothing was "
-    "saved. Read it again (current_version) and retry.",
+from .responses import (
+    CONFLICT,
+    EXPORT_FORMAT,
+    EXPORT_RESPONSES,
+    ExportMixin,
 )
 
 
