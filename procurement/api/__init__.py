@@ -1,14 +1,15 @@
 """The REST API: viewsets and the serializers they use.
 
-Being split by resource; until then ``providers`` holds the viewsets and
-``assessments`` the serializers.
+Being split by resource: ``catalogues`` and ``organisations`` are done;
+until the rest is, ``providers`` holds the other viewsets and
+``assessments`` their serializers.
 """
 
+from .catalogues import CatalogueViewSet
+from .organisations import OrganisationViewSet
 from .providers import (
     AssessmentViewSet,
-    CatalogueViewSet,
     OfferViewSet,
-    OrganisationViewSet,
     ProcurementViewSet,
     ProviderViewSet,
 )

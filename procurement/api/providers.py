@@ -8,10 +8,8 @@ changes to the reference cases. Scores come from the stored snapshot or from
 ``scorecards.py``; nothing here computes one.
 """
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -23,29 +21,22 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from scoring.models import Catalogue
-
-from .. import exports, portability, sensitivity, services
+from .. import exports, sensitivity, services
 from ..filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
 from ..models import (
     Answer,
     Assessment,
     Offer,
-    Organisation,
     Procurement,
     Provider,
     ProviderFact,
 )
 from ..scorecards import assessment_report, procurement_report
-from ..services import roles
-from ..services.roles import Action
 from .assessments import (
     AnswersInputSerializer,
     AnswersSerializer,
     AssessmentCreateSerializer,
     AssessmentSerializer,
-    CatalogueDetailSerializer,
-    CatalogueSerializer,
     CertificationSerializer,
     CertificationWriteSerializer,
     FactSerializer,
@@ -53,7 +44,6 @@ from .assessments import (
     OfferCreateSerializer,
     OfferSerializer,
     OfferUpdateSerializer,
-    OrganisationSerializer,
     ProcurementCreateSerializer,
     ProcurementSerializer,
     ProcurementUpdateSerializer,
@@ -66,109 +56,13 @@ from .assessments import (
     SensitivitySerializer,
     TransitionSerializer,
 )
+from .organisations import editable_organisation
 from .responses import (
     CONFLICT,
     EXPORT_FORMAT,
     EXPORT_RESPONSES,
     ExportMixin,
 )
-
-
-def editable_organisation(user) -> Organisation:
-    """The organisation a new record goes to when the payload names none.
-
-    It is the user's only organisation where they are an evaluator or lead;
-    with several, the client must choose, and with none the user may not
-    create anything.
-    """
-    organisations = list(roles.organisations_where(user, Action.EDIT).order_by("pk"))
-    if len(organisations) == 1:
-        return organisations[0]
-    if not organisations:
-        raise exceptions.PermissionDenied(
-            _("You are not an evaluator or lead of any organisation.")
-        )
-    choices = ", ".join(f"{o.pk} ({o.name})" for o in organisations)
-    raise exceptions.ValidationError(
-        {
-            "organisation": [
-                _(
-                    "You are an evaluator or lead in several organisations: give "
-                    '"organisation", one of %(choices)s.'
-                )
-                % {"choices": choices}
-            ]
-        }
-    )
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List your organisations",
-        description="The organisations you belong to, with your role in each "
-        "(viewer, evaluator, lead). Use an `id` as `organisation` when you "
-        "create a provider or a procurement and belong to several.",
-    ),
-    retrieve=extend_schema(summary="Read one of your organisations"),
-)
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Organisation.objects.order_by("name", "pk")
-    serializer_class = OrganisationSerializer
-    filter_backends = []
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .filter(memberships__user=self.request.user)
-            .annotate(role=F("memberships__role"))
-        )
-
-    @extend_schema(
-        summary="Export everything your organisation entered (leads)",
-        description="Providers with their facts, offers and certifications, "
-        "procurements, assessments and answers, as one JSON document that "
-        "`python manage.py import_organisation FILE` rebuilds on another "
-        "instance (re-scoring every assessment). Leads only.",
-        responses={(200, "application/json"): OpenApiTypes.OBJECT},
-    )
-    @action(detail=True)
-    def export(self, request, pk=None):
-        organisation = self.get_object()
-        roles.require(request.user, Action.LEAD, organisation)
-        return portability.as_download(organisation)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List the published catalogues",
-        description="The published versions of the scoring method. Texts follow "
-        "`Accept-Language` (en, fr). Ordered by slug, newest first; `ordering`: "
-        "slug, version, loaded_at (prefix `-` to reverse).",
-    ),
-    retrieve=extend_schema(
-        summary="Read a catalogue: pillars, criteria, levels and profiles",
-        description="Everything needed to fill in an assessment: each criterion's "
-        "code, question, level descriptors (0-4), weight and whether N/A is "
-        "allowed; each profile's pillar weights, knock-out thresholds and "
-        "evidence caps. Texts follow `Accept-Language` (en, fr).",
-    ),
-)
-class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Catalogue.objects.published().order_by("slug", "-loaded_at", "-pk")
-    serializer_class = CatalogueSerializer
-    filterset_fields = ["slug"]
-    ordering_fields = ["slug", "version", "loaded_at"]
-    ordering = ["slug", "-loaded_at", "-pk"]
-
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return CatalogueDetailSerializer
-        return super().get_serializer_class()
-
-    def retrieve(self, request, *args, **kwargs):
-        catalogue = self.get_object().with_method()
-        return Response(self.get_serializer(catalogue).data)
 
 
 @extend_schema_view(
