@@ -8,7 +8,7 @@ changes to the reference cases. Scores come from the stored snapshot or from
 ``scorecards.py``; nothing here computes one.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -21,17 +21,16 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import exports, sensitivity, services
-from ..filters import AssessmentFilter, OfferFilter, ProcurementFilter, ProviderFilter
+from .. import exports, services
+from ..filters import AssessmentFilter, OfferFilter, ProviderFilter
 from ..models import (
     Answer,
     Assessment,
     Offer,
-    Procurement,
     Provider,
     ProviderFact,
 )
-from ..scorecards import assessment_report, procurement_report
+from ..scorecards import assessment_report
 from .assessments import (
     AnswersInputSerializer,
     AnswersSerializer,
@@ -44,16 +43,11 @@ from .assessments import (
     OfferCreateSerializer,
     OfferSerializer,
     OfferUpdateSerializer,
-    ProcurementCreateSerializer,
-    ProcurementSerializer,
-    ProcurementUpdateSerializer,
     ProviderCreateSerializer,
     ProviderDetailSerializer,
     ProviderSerializer,
     ProviderUpdateSerializer,
-    RankingSerializer,
     ScorecardSerializer,
-    SensitivitySerializer,
     TransitionSerializer,
 )
 from .organisations import editable_organisation
@@ -344,204 +338,6 @@ class OfferViewSet(
         )
         services.remove_certification(certification, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List your organisations' procurements",
-        description="Newest first; `ordering`: created_at, title, reference, "
-        "deadline (prefix `-` to reverse).",
-    ),
-    retrieve=extend_schema(summary="Read a procurement"),
-)
-class ProcurementViewSet(
-    ExportMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    queryset = Procurement.objects.select_related(
-        "organisation", "catalogue", "profile"
-    ).order_by("-created_at", "-pk")
-    serializer_class = ProcurementSerializer
-    filterset_class = ProcurementFilter
-    ordering_fields = ["created_at", "title", "reference", "deadline"]
-    ordering = ["-created_at", "-pk"]
-
-    def get_queryset(self):
-        # Count after scoping, so that the join on memberships cannot
-        # multiply the assessments counted.
-        return (
-            super()
-            .get_queryset()
-            .visible_to(self.request.user)
-            .annotate(assessment_count=Count("assessments"))
-        )
-
-    @extend_schema(
-        summary="Open a procurement",
-        description='`{"title": ..., "profile": "N3"}` is enough: the profile code '
-        "is resolved in the most recently published catalogue unless "
-        "`catalogue` (an id from GET /api/v1/catalogues/) is given; the "
-        "procurement stays pinned to that catalogue version. `organisation` is "
-        "needed only when you are an evaluator or lead of several organisations.",
-        request=ProcurementCreateSerializer,
-        responses={201: ProcurementSerializer},
-        examples=[
-            OpenApiExample(
-                "Minimal",
-                value={"title": "Hosting of the payroll system", "profile": "N3"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Complete",
-                value={
-                    "title": "Hosting of the payroll system",
-                    "profile": "N3",
-                    "catalogue": 1,
-                    "organisation": 1,
-                    "reference": "T-2026-07",
-                    "description": "IaaS for payroll data.",
-                    "deadline": "2026-12-31",
-                },
-                request_only=True,
-            ),
-        ],
-    )
-    def create(self, request):
-        serializer = ProcurementCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        organisation = fields.pop("organisation", None) or editable_organisation(
-            request.user
-        )
-        procurement = services.create_procurement(
-            user=request.user, organisation=organisation, **fields
-        )
-        return self._detail(procurement, status.HTTP_201_CREATED)
-
-    def _detail(self, procurement, status_code=status.HTTP_200_OK):
-        procurement = self.get_queryset().get(pk=procurement.pk)
-        return Response(self.get_serializer(procurement).data, status=status_code)
-
-    @extend_schema(
-        summary="Change a procurement",
-        description="Evaluators and leads. Send only the fields to change: title, "
-        "reference, description, deadline, and `profile` (a code of the "
-        "procurement's catalogue version) as long as no offer is under "
-        "assessment; after that the profile is pinned and changing it is a 400. "
-        "The status changes with POST .../open/ and .../close/ (leads).",
-        request=ProcurementUpdateSerializer,
-        responses={200: ProcurementSerializer},
-        examples=[
-            OpenApiExample(
-                "New deadline",
-                value={"deadline": "2027-01-31"},
-                request_only=True,
-            )
-        ],
-    )
-    def partial_update(self, request, pk=None):
-        procurement = self.get_object()
-        serializer = ProcurementUpdateSerializer(
-            procurement, data=request.data, partial=True
-        )
-        serializer.is_valid(raise_exception=True)
-        services.update_procurement(
-            procurement, user=request.user, **serializer.validated_data
-        )
-        return self._detail(procurement)
-
-    @extend_schema(
-        summary="Close a procurement to new offers",
-        description="Leads only (403 otherwise). No offer can be put under "
-        "assessment until a lead opens it again; the ranking and scorecards stay "
-        "readable. Closing a closed procurement is a 400.",
-        request=None,
-        responses={200: ProcurementSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        procurement = self.get_object()
-        services.close_procurement(procurement, user=request.user)
-        return self._detail(procurement)
-
-    @extend_schema(
-        summary="Open a procurement to new offers",
-        description="Leads only (403 otherwise). Opens a draft or reopens a closed "
-        "procurement. Opening an open procurement is a 400.",
-        request=None,
-        responses={200: ProcurementSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def open(self, request, pk=None):
-        procurement = self.get_object()
-        services.open_procurement(procurement, user=request.user)
-        return self._detail(procurement)
-
-    @extend_schema(
-        summary="Rank a procurement's offers",
-        description="Eligible offers first, by evidenced global score (equal "
-        "scores share a rank and are flagged `tied`); then the excluded offers, "
-        "each with the knock-outs it fails and the reason in words. Ranks, scores "
-        "and eligibility are those stored at each save; the knock-outs are "
-        "explained by the engine from the same answers.",
-        responses={200: RankingSerializer},
-    )
-    @action(detail=True)
-    def ranking(self, request, pk=None):
-        report = procurement_report(self.get_object())
-        rows = [{"row": row, "report": line} for row, line in report.rows]
-        data = {
-            "procurement": report.procurement,
-            "profile": report.profile,
-            "catalogue": report.catalogue,
-            "ranking": report.ranking,
-            "eligible": [r for r in rows if not r["row"].excluded],
-            "excluded": [r for r in rows if r["row"].excluded],
-        }
-        return Response(RankingSerializer(data).data)
-
-    @extend_schema(
-        summary="Rank the offers under every profile",
-        description="Sensitivity analysis: every offer's answers scored again "
-        "under each profile of the procurement's catalogue version (its pillar "
-        "weights, knock-out thresholds and evidence caps), with the offer's "
-        "global score, trust level, eligibility, failed knock-outs and rank "
-        "among the offers eligible under that profile. Offers come in the order "
-        "of the procurement's own ranking; `profiles` says which profile is the "
-        "procurement's (`current`) and how many offers each lets through.",
-        responses={200: SensitivitySerializer},
-    )
-    @action(detail=True)
-    def sensitivity(self, request, pk=None):
-        report = procurement_report(self.get_object())
-        data = {
-            "procurement": report.procurement,
-            "catalogue": report.catalogue,
-            "sensitivity": sensitivity.sensitivity(report),
-        }
-        return Response(SensitivitySerializer(data).data)
-
-    @extend_schema(
-        summary="Download the procurement report",
-        description="The analysis report of the procurement: the method "
-        "(catalogue version, profile weights and knock-out thresholds), the "
-        "ranking with the excluded offers and why, and every offer's scorecard "
-        "with its answers. The same numbers as the ranking endpoint.",
-        parameters=[EXPORT_FORMAT],
-        responses=EXPORT_RESPONSES,
-    )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
-    def export(self, request, pk=None, fmt=None):
-        procurement = self.get_object()
-        return self._download(
-            lambda language: exports.export_procurement(
-                procurement, fmt, language=language
-            )
-        )
 
 
 ANSWERS_EXAMPLE = {
