@@ -1,237 +1,34 @@
-"""The API's shapes: what each endpoint reads and what each write accepts.
+"""Assessments in the API: answers, submit and approve, the scorecard.
 
-Read serializers turn rows, stored snapshots and the scorecard reports of
-``scorecards.py`` into JSON; texts a reader sees (criterion and pillar names,
-the reference cases' French statements) follow the active language. Write
-serializers only validate a payload: the viewsets in ``api.py`` hand the
-validated data to ``services.py``, which checks roles and saves. Nothing here
-saves a row or computes a score; scores are the engine's, rounded to one
-decimal and rendered as JSON numbers.
+An assessment reads with the snapshot stored at its last save. Answers are
+saved all at once with the version the client read (a stale one is a 409);
+submit and approve change the status; the scorecard is the engine's full
+explanation from ``scorecards.py``, also as a download. Scores are the
+engine's, rounded to one decimal and rendered as JSON numbers. The
+procurements' ranking reuses ``KnockOutSerializer``.
 """
 
-from rest_framework import serializers
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from ..models import (
-    Answer,
-    Assessment,
-    Certification,
-    Offer,
-    Organisation,
-    Procurement,
-    Provider,
-    ProviderFact,
-)
+from .. import exports, services
+from ..filters import AssessmentFilter
+from ..models import Answer, Assessment, Offer, Procurement, ProviderFact
+from ..scorecards import assessment_report
 from .fields import (
     BlankAsNullCharField,
     ScopedPrimaryKeyField,
     level_field,
     score_field,
 )
+from .responses import CONFLICT, EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
 
 # The most answers one save may carry: a catalogue has a few dozen criteria, so
 # anything longer is a mistake and is refused before any work is done.
 MAX_ANSWERS_PER_SAVE = 200
-
-FACT_FIELDS = [
-    "key",
-    "category",
-    "statement",
-    "as_of",
-    "as_of_end",
-    "date_precision",
-    "source_title",
-    "source_publisher",
-    "source_url",
-    "source_date",
-    "confidence",
-    "verify",
-    "note",
-]
-
-
-# Providers and offers -------------------------------------------------------
-
-
-class FactSerializer(serializers.ModelSerializer):
-    statement = serializers.CharField(source="statement_i18n", read_only=True)
-    note = serializers.CharField(source="note_i18n", read_only=True)
-    # Strings without the slug pattern and "uri" format: both may be blank.
-    key = serializers.CharField(read_only=True)
-    source_url = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = ProviderFact
-        fields = ["id", *FACT_FIELDS]
-
-
-class FactWriteSerializer(serializers.ModelSerializer):
-    """A new dated, sourced fact: ``statement``, ``as_of`` and ``source_title``."""
-
-    class Meta:
-        model = ProviderFact
-        fields = FACT_FIELDS
-
-
-class ProviderSerializer(serializers.ModelSerializer):
-    description = serializers.CharField(source="description_i18n", read_only=True)
-    lesson = serializers.CharField(source="lesson_i18n", read_only=True)
-    # A string, not a "uri": it may be blank.
-    website = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Provider
-        fields = [
-            "id",
-            "organisation",
-            "name",
-            "legal_name",
-            "country",
-            "parent_name",
-            "parent_country",
-            "founded_on",
-            "ceased_on",
-            "status",
-            "website",
-            "description",
-            "is_reference_case",
-            "lesson",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class ProviderDetailSerializer(ProviderSerializer):
-    facts = FactSerializer(many=True, read_only=True)
-
-    class Meta(ProviderSerializer.Meta):
-        fields = [*ProviderSerializer.Meta.fields, "facts"]
-        read_only_fields = fields
-
-
-class ProviderUpdateSerializer(serializers.ModelSerializer):
-    """The provider fields a buyer may change; every one is optional."""
-
-    class Meta:
-        model = Provider
-        fields = [
-            "name",
-            "legal_name",
-            "country",
-            "parent_name",
-            "parent_country",
-            "founded_on",
-            "ceased_on",
-            "status",
-            "website",
-            "description",
-        ]
-
-
-class ProviderCreateSerializer(ProviderUpdateSerializer):
-    """A new provider: ``name`` is enough; ``organisation`` when you have several."""
-
-    organisation = ScopedPrimaryKeyField(
-        queryset=Organisation.objects.all(),
-        scope="of_user",
-        required=False,
-        help_text="Your organisation that keeps this record. Optional when you are "
-        "an evaluator or lead of exactly one organisation.",
-    )
-
-    class Meta(ProviderUpdateSerializer.Meta):
-        fields = ["organisation", *ProviderUpdateSerializer.Meta.fields]
-
-
-class CertificationSerializer(serializers.ModelSerializer):
-    expired = serializers.BooleanField(
-        read_only=True,
-        help_text="Whether valid_to is before today (false without valid_to).",
-    )
-
-    class Meta:
-        model = Certification
-        fields = ["id", "scheme", "scope", "valid_from", "valid_to", "expired"]
-        read_only_fields = fields
-
-
-class CertificationWriteSerializer(serializers.ModelSerializer):
-    """A new certification of an offer: ``scheme`` is enough."""
-
-    class Meta:
-        model = Certification
-        fields = ["scheme", "scope", "valid_from", "valid_to"]
-
-
-class OfferSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
-    name = serializers.CharField(source="name_i18n", read_only=True)
-    description = serializers.CharField(source="description_i18n", read_only=True)
-    regions = serializers.ListField(child=serializers.CharField(), read_only=True)
-    is_reference_case = serializers.BooleanField(
-        source="provider.is_reference_case", read_only=True
-    )
-    certifications = CertificationSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Offer
-        fields = [
-            "id",
-            "provider",
-            "provider_name",
-            "name",
-            "service_model",
-            "deployment_model",
-            "regions",
-            "description",
-            "is_reference_case",
-            "certifications",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class OfferUpdateSerializer(serializers.ModelSerializer):
-    """The offer fields a buyer may change; every one is optional."""
-
-    regions = serializers.ListField(
-        child=serializers.CharField(max_length=64),
-        max_length=50,
-        required=False,
-        help_text='Regions or countries where the offer runs, e.g. ["FR", "DE"].',
-    )
-
-    class Meta:
-        model = Offer
-        fields = ["name", "service_model", "deployment_model", "regions", "description"]
-
-
-class OfferCreateSerializer(OfferUpdateSerializer):
-    """A new offer: ``provider`` and ``name`` are enough."""
-
-    provider = ScopedPrimaryKeyField(
-        queryset=Provider.objects.all(),
-        help_text="Id of one of your organisation's providers.",
-    )
-
-    class Meta(OfferUpdateSerializer.Meta):
-        fields = ["provider", *OfferUpdateSerializer.Meta.fields]
-        # The (provider, name) constraint is checked by the service's
-        # full_clean, with the same message as in the web UI.
-        validators = []
-
-
-class KnockOutSerializer(serializers.Serializer):
-    """A failed knock-out: the criterion's effective level is below the minimum."""
-
-    criterion = serializers.CharField(source="criterion.code")
-    name = serializers.CharField(source="criterion.name")
-    required = level_field()
-    effective = level_field()
-    reason = serializers.CharField(source="text")
-
-
-# Assessments ----------------------------------------------------------------
 
 
 class PillarSnapshotSerializer(serializers.Serializer):
@@ -469,6 +266,16 @@ class CatalogueRefSerializer(serializers.Serializer):
     version = serializers.CharField()
 
 
+class KnockOutSerializer(serializers.Serializer):
+    """A failed knock-out: the criterion's effective level is below the minimum."""
+
+    criterion = serializers.CharField(source="criterion.code")
+    name = serializers.CharField(source="criterion.name")
+    required = level_field()
+    effective = level_field()
+    reason = serializers.CharField(source="text")
+
+
 class PillarLineSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -522,3 +329,214 @@ class ScorecardSerializer(serializers.Serializer):
     completeness = score_field(source="scorecard.completeness")
     answered = serializers.IntegerField(source="scorecard.answered")
     total = serializers.IntegerField(source="scorecard.total")
+
+
+# Endpoints ------------------------------------------------------------------
+
+
+ANSWERS_EXAMPLE = {
+    "version": 1,
+    "answers": [
+        {
+            "criterion": "JUR-1",
+            "level": 3,
+            "evidence": "verified",
+            "justification": "EU-only control chain, checked in the contract.",
+            "evidence_reference": "Contract annex 4",
+        },
+        {"criterion": "OWN-1", "level": None},
+        {"criterion": "TEC-5", "not_applicable": True},
+    ],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List assessments",
+        description="Your organisations' assessments and the reference cases "
+        "(`reference=true` for those only), with the scores stored at their "
+        "last save. Newest first; `ordering`: created_at, as_of, status, "
+        "global_score, trust_level, completeness (e.g. `-global_score`).",
+    ),
+    retrieve=extend_schema(
+        summary="Read an assessment with its stored scores",
+        description="`version` is what you send back when saving answers or "
+        "changing the status.",
+    ),
+)
+class AssessmentViewSet(
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Assessment.objects.with_context().order_by("-created_at", "-pk")
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    ordering_fields = [
+        "created_at",
+        "as_of",
+        "status",
+        "global_score",
+        "trust_level",
+        "completeness",
+    ]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def _detail(self, assessment, status_code=status.HTTP_200_OK):
+        assessment = self.get_queryset().get(pk=assessment.pk)
+        return Response(
+            AssessmentSerializer(
+                assessment, context=self.get_serializer_context()
+            ).data,
+            status=status_code,
+        )
+
+    @extend_schema(
+        summary="Put an offer under assessment",
+        description='`{"procurement": id, "offer": id}` is enough: the profile and '
+        "the catalogue version come from the procurement. The offer must be one "
+        "of your organisation's providers'.",
+        request=AssessmentCreateSerializer,
+        responses={201: AssessmentSerializer},
+        examples=[
+            OpenApiExample(
+                "Minimal", value={"procurement": 1, "offer": 1}, request_only=True
+            )
+        ],
+    )
+    def create(self, request):
+        serializer = AssessmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        assessment = services.start_assessment(
+            user=request.user, **serializer.validated_data
+        )
+        return self._detail(assessment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Read an assessment's answers",
+        description="One entry per answered criterion, in catalogue order, with "
+        "the `version` to send back when saving. Unanswered criteria are absent "
+        "(unknown, scored 0).",
+        responses={200: AnswersSerializer},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Save answers",
+        description="Saves every answer at once and re-scores, or saves nothing: "
+        "a `version` that is not the current one is a 409 with "
+        "`current_version`; any invalid answer is a 400 whose `answers` list is "
+        "aligned with yours (`{}` for the valid ones). `level` is 0-4, or null "
+        'for unknown; `"not_applicable": true` only where the criterion\'s '
+        "`na_allowed` is true. Returns the assessment with its new version and "
+        "scores.",
+        request=AnswersInputSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+        examples=[OpenApiExample("Three answers", value=ANSWERS_EXAMPLE)],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def answers(self, request, pk=None):
+        assessment = self.get_object()
+        if request.method != "POST":  # GET, and HEAD like GET
+            return Response(AnswersSerializer(self._answers(assessment)).data)
+        serializer = AnswersInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = [
+            services.AnswerData(**item) for item in serializer.validated_data["answers"]
+        ]
+        try:
+            assessment = services.record_answers(
+                assessment,
+                user=request.user,
+                version=serializer.validated_data["version"],
+                answers=answers,
+            )
+        except services.InvalidAnswers as exc:
+            raise exceptions.ValidationError({"answers": exc.errors}) from exc
+        return self._detail(assessment)
+
+    def _answers(self, assessment):
+        answers = (
+            Answer.objects.filter(assessment=assessment)
+            .select_related("criterion", "answered_by")
+            .prefetch_related(
+                Prefetch("facts", queryset=ProviderFact.objects.only("pk"))
+            )
+        )
+        return {
+            "assessment": assessment.pk,
+            "status": assessment.status,
+            "version": assessment.version,
+            "answers": answers,
+        }
+
+    @extend_schema(
+        summary="Submit a draft for approval",
+        description="Evaluators and leads. The assessment becomes read-only. Send "
+        "`version` to refuse the change if someone saved since (409).",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, services.submit_assessment)
+
+    @extend_schema(
+        summary="Approve a submitted assessment",
+        description="Leads only. Send `version` to refuse the change if someone "
+        "saved since (409).",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, services.approve_assessment)
+
+    def _transition(self, request, service):
+        assessment = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = service(
+            assessment,
+            user=request.user,
+            version=serializer.validated_data.get("version"),
+        )
+        return self._detail(assessment)
+
+    @extend_schema(
+        summary="Read the full scorecard",
+        description="The engine's explanation, computed from the stored answers: "
+        "global score as evidenced and as claimed, trust level (weakest link), "
+        "eligibility for the profile with the failed knock-outs, highest profile "
+        "passed, every pillar and criterion (claimed and effective level, "
+        "evidence cap), binding criteria and evidence gaps. Scores are numbers "
+        "with one decimal; names follow `Accept-Language` (en, fr).",
+        responses={200: ScorecardSerializer},
+    )
+    @action(detail=True)
+    def scorecard(self, request, pk=None):
+        report = assessment_report(self.get_object())
+        return Response(ScorecardSerializer(report).data)
+
+    @extend_schema(
+        summary="Download the scorecard",
+        description="One assessment's scorecard with every answer. The JSON "
+        "record carries the inputs and a SHA-256 digest, so that "
+        "`python manage.py verify_export FILE` can re-run the engine on it later.",
+        parameters=[EXPORT_FORMAT],
+        responses=EXPORT_RESPONSES,
+    )
+    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    def export(self, request, pk=None, fmt=None):
+        assessment = self.get_object()
+        return self._download(
+            lambda language: exports.export_assessment(
+                assessment, fmt, language=language
+            )
+        )
