@@ -1,6 +1,6 @@
 """The REST API's one router (/api/v1/), its token login and its error handling.
 
-Resources live in ``procurement/api.py``; here they are wired to URLs, next
+Resources live in ``procurement/api/``; here they are wired to URLs, next
 to the schema, the docs (Swagger UI from drf-spectacular-sidecar's static
 files, nothing from a CDN) and the project-wide exception handler. There is
 no ReDoc page: its template loads Google Fonts, which our CSP and our

@@ -7,8 +7,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from procurement import services
+from procurement.api.assessments import MAX_ANSWERS_PER_SAVE
 from procurement.models import Answer, Assessment, Procurement, Provider
-from procurement.serializers import MAX_ANSWERS_PER_SAVE
 from tests.factories import OfferFactory, ProcurementFactory
 
 pytestmark = pytest.mark.django_db

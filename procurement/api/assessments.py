@@ -1,0 +1,542 @@
+"""Assessments in the API: answers, submit and approve, the scorecard.
+
+An assessment reads with the snapshot stored at its last save. Answers are
+saved all at once with the version the client read (a stale one is a 409);
+submit and approve change the status; the scorecard is the engine's full
+explanation from ``scorecards.py``, also as a download. Scores are the
+engine's, rounded to one decimal and rendered as JSON numbers. The
+procurements' ranking reuses ``KnockOutSerializer``.
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import exports, services
+from ..filters import AssessmentFilter
+from ..models import Answer, Assessment, Offer, Procurement, ProviderFact
+from ..scorecards import assessment_report
+from .fields import (
+    BlankAsNullCharField,
+    ScopedPrimaryKeyField,
+    level_field,
+    score_field,
+)
+from .responses import CONFLICT, EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
+
+# The most answers one save may carry: a catalogue has a few dozen criteria, so
+# anything longer is a mistake and is refused before any work is done.
+MAX_ANSWERS_PER_SAVE = 200
+
+
+class PillarSnapshotSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    weight = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False
+    )
+    score = score_field(allow_null=True)
+    score_claimed = score_field(allow_null=True)
+    trust_level = level_field(allow_null=True)
+
+
+class KnockOutSnapshotSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    required = level_field()
+    effective = level_field()
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    """The headline numbers stored with the assessment at its last save."""
+
+    global_score = score_field()
+    global_score_claimed = score_field()
+    completeness = score_field()
+    highest_profile_passed = BlankAsNullCharField(allow_null=True, read_only=True)
+    pillars = PillarSnapshotSerializer(
+        source="pillar_scores", many=True, read_only=True
+    )
+    knockouts = KnockOutSnapshotSerializer(
+        source="failed_knockouts", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "global_score",
+            "global_score_claimed",
+            "trust_level",
+            "eligible",
+            "highest_profile_passed",
+            "completeness",
+            "pillars",
+            "knockouts",
+            "scored_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    offer_name = serializers.CharField(source="offer.name_i18n", read_only=True)
+    provider = serializers.IntegerField(source="offer.provider_id", read_only=True)
+    provider_name = serializers.CharField(source="offer.provider.name", read_only=True)
+    catalogue_slug = serializers.CharField(source="catalogue.slug", read_only=True)
+    catalogue_version = serializers.CharField(
+        source="catalogue.version", read_only=True
+    )
+    profile = serializers.CharField(source="profile.code", read_only=True)
+    summary = serializers.CharField(source="summary_i18n", read_only=True)
+    is_reference_case = serializers.BooleanField(read_only=True)
+    snapshot = SnapshotSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "procurement",
+            "offer",
+            "offer_name",
+            "provider",
+            "provider_name",
+            "catalogue",
+            "catalogue_slug",
+            "catalogue_version",
+            "profile",
+            "status",
+            "version",
+            "as_of",
+            "summary",
+            "is_reference_case",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "approved_at",
+            "snapshot",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.ModelSerializer):
+    """Put an offer under assessment: ``procurement`` and ``offer`` are enough."""
+
+    procurement = ScopedPrimaryKeyField(
+        queryset=Procurement.objects.all(),
+        help_text="Id of one of your procurements; its profile and catalogue "
+        "version apply.",
+    )
+    offer = ScopedPrimaryKeyField(
+        queryset=Offer.objects.all(),
+        help_text="Id of an offer of one of your organisation's providers.",
+    )
+    as_of = serializers.DateField(
+        required=False, help_text="The date the facts describe. Default: today."
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["procurement", "offer", "as_of"]
+        # One assessment per offer and procurement: the service says so.
+        validators = []
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    criterion = serializers.CharField(source="criterion.code", read_only=True)
+    justification = serializers.CharField(source="justification_i18n", read_only=True)
+    facts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    answered_by = serializers.CharField(
+        source="answered_by.username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Answer
+        fields = [
+            "criterion",
+            "level",
+            "not_applicable",
+            "evidence",
+            "justification",
+            "evidence_reference",
+            "facts",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswersSerializer(serializers.Serializer):
+    """An assessment's answers with the version to send back when saving."""
+
+    assessment = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Assessment.Status.choices)
+    version = serializers.IntegerField()
+    answers = AnswerSerializer(many=True)
+
+
+class AnswerListSerializer(serializers.ListSerializer):
+    """Errors as a list aligned with the answers sent, ``{}`` for valid ones.
+
+    DRF 3.18 reports a list's errors by index; the service reports them as
+    an aligned list, and a client should meet one shape only.
+    """
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            by_index = exc.detail
+            if not isinstance(by_index, dict) or not all(
+                isinstance(key, int) for key in by_index
+            ):
+                raise
+            raise serializers.ValidationError(
+                [by_index.get(index, {}) for index in range(len(data))]
+            ) from exc
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    criterion = serializers.CharField(
+        max_length=16, help_text='Criterion code of the catalogue, e.g. "JUR-1".'
+    )
+    level = level_field(
+        allow_null=True,
+        default=None,
+        help_text="0-4; null (or absent) for unknown, which scores 0.",
+    )
+    evidence = serializers.ChoiceField(
+        choices=Answer.Evidence.choices,
+        default=Answer.Evidence.DECLARED,
+        help_text="What supports the level; on a profile's knock-out criteria "
+        "weak evidence caps the level that counts.",
+    )
+    not_applicable = serializers.BooleanField(
+        default=False,
+        help_text="Only where the criterion allows N/A (na_allowed); then level "
+        "must be null.",
+    )
+    justification = serializers.CharField(
+        max_length=20000, allow_blank=True, default="", trim_whitespace=False
+    )
+    evidence_reference = serializers.CharField(
+        max_length=500, allow_blank=True, default=""
+    )
+    facts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=100,
+        allow_null=True,
+        default=None,
+        help_text="Ids of facts about the offer's provider that support the "
+        "answer; replaces the ones cited before. Absent: left as they are.",
+    )
+
+    class Meta:
+        list_serializer_class = AnswerListSerializer
+
+
+class AnswersInputSerializer(serializers.Serializer):
+    """Answers to save at once; ``version`` is the one you read."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The assessment version you read (GET the assessment or its "
+        "answers). If someone saved since, nothing is saved and you get a 409 "
+        "with the current version.",
+    )
+    answers = AnswerInputSerializer(
+        many=True,
+        max_length=MAX_ANSWERS_PER_SAVE,
+        help_text="One entry per criterion to set; criteria left out keep their "
+        "answer. Errors come back as a list aligned with this one.",
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Optional: the version you read; a 409 if it has changed since.",
+    )
+
+
+# Scorecards -----------------------------------------------------------------
+
+
+class CatalogueRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    version = serializers.CharField()
+
+
+class KnockOutSerializer(serializers.Serializer):
+    """A failed knock-out: the criterion's effective level is below the minimum."""
+
+    criterion = serializers.CharField(source="criterion.code")
+    name = serializers.CharField(source="criterion.name")
+    required = level_field()
+    effective = level_field()
+    reason = serializers.CharField(source="text")
+
+
+class PillarLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    core = serializers.BooleanField(source="result.core")
+    weight = serializers.DecimalField(
+        source="result.weight", max_digits=5, decimal_places=2, coerce_to_string=False
+    )
+    score = score_field(source="result.score", allow_null=True)
+    score_claimed = score_field(source="result.score_claimed", allow_null=True)
+    trust_level = level_field(source="result.trust_level", allow_null=True)
+
+
+class CriterionLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    pillar = serializers.CharField(source="result.pillar")
+    weight = serializers.IntegerField(source="result.weight")
+    level = level_field(source="result.level", allow_null=True)
+    not_applicable = serializers.BooleanField(source="result.not_applicable")
+    evidence = serializers.ChoiceField(
+        choices=Answer.Evidence.choices, source="result.evidence", allow_null=True
+    )
+    effective_level = level_field(source="result.effective_level", allow_null=True)
+    capped = serializers.BooleanField(source="result.capped")
+    threshold = level_field(source="result.threshold", allow_null=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """The engine's full explanation of an ``AssessmentReport``."""
+
+    assessment = serializers.IntegerField(source="assessment.pk")
+    catalogue = CatalogueRefSerializer()
+    profile = serializers.CharField(source="profile.code")
+    global_score = score_field(source="scorecard.global_score")
+    global_score_claimed = score_field(source="scorecard.global_score_claimed")
+    trust_level = level_field(source="scorecard.trust_level", allow_null=True)
+    trust_level_meaning = serializers.CharField(source="trust_meaning")
+    eligible = serializers.BooleanField(source="scorecard.eligible")
+    highest_profile_passed = serializers.CharField(
+        source="scorecard.highest_profile_passed", allow_null=True
+    )
+    knockouts = KnockOutSerializer(many=True)
+    pillars = PillarLineSerializer(many=True)
+    criteria = CriterionLineSerializer(many=True)
+    binding_criteria = serializers.ListField(
+        child=serializers.CharField(), source="scorecard.binding_criteria"
+    )
+    evidence_gaps = serializers.ListField(
+        child=serializers.CharField(), source="scorecard.evidence_gaps"
+    )
+    completeness = score_field(source="scorecard.completeness")
+    answered = serializers.IntegerField(source="scorecard.answered")
+    total = serializers.IntegerField(source="scorecard.total")
+
+
+# Endpoints ------------------------------------------------------------------
+
+
+ANSWERS_EXAMPLE = {
+    "version": 1,
+    "answers": [
+        {
+            "criterion": "JUR-1",
+            "level": 3,
+            "evidence": "verified",
+            "justification": "EU-only control chain, checked in the contract.",
+            "evidence_reference": "Contract annex 4",
+        },
+        {"criterion": "OWN-1", "level": None},
+        {"criterion": "TEC-5", "not_applicable": True},
+    ],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List assessments",
+        description="Your organisations' assessments and the reference cases "
+        "(`reference=true` for those only), with the scores stored at their "
+        "last save. Newest first; `ordering`: created_at, as_of, status, "
+        "global_score, trust_level, completeness (e.g. `-global_score`).",
+    ),
+    retrieve=extend_schema(
+        summary="Read an assessment with its stored scores",
+        description="`version` is what you send back when saving answers or "
+        "changing the status.",
+    ),
+)
+class AssessmentViewSet(
+    ExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Assessment.objects.with_context().order_by("-created_at", "-pk")
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    ordering_fields = [
+        "created_at",
+        "as_of",
+        "status",
+        "global_score",
+        "trust_level",
+        "completeness",
+    ]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    def _detail(self, assessment, status_code=status.HTTP_200_OK):
+        assessment = self.get_queryset().get(pk=assessment.pk)
+        return Response(
+            AssessmentSerializer(
+                assessment, context=self.get_serializer_context()
+            ).data,
+            status=status_code,
+        )
+
+    @extend_schema(
+        summary="Put an offer under assessment",
+        description='`{"procurement": id, "offer": id}` is enough: the profile and '
+        "the catalogue version come from the procurement. The offer must be one "
+        "of your organisation's providers'.",
+        request=AssessmentCreateSerializer,
+        responses={201: AssessmentSerializer},
+        examples=[
+            OpenApiExample(
+                "Minimal", value={"procurement": 1, "offer": 1}, request_only=True
+            )
+        ],
+    )
+    def create(self, request):
+        serializer = AssessmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        assessment = services.start_assessment(
+            user=request.user, **serializer.validated_data
+        )
+        return self._detail(assessment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Read an assessment's answers",
+        description="One entry per answered criterion, in catalogue order, with "
+        "the `version` to send back when saving. Unanswered criteria are absent "
+        "(unknown, scored 0).",
+        responses={200: AnswersSerializer},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Save answers",
+        description="Saves every answer at once and re-scores, or saves nothing: "
+        "a `version` that is not the current one is a 409 with "
+        "`current_version`; any invalid answer is a 400 whose `answers` list is "
+        "aligned with yours (`{}` for the valid ones). `level` is 0-4, or null "
+        'for unknown; `"not_applicable": true` only where the criterion\'s '
+        "`na_allowed` is true. Returns the assessment with its new version and "
+        "scores.",
+        request=AnswersInputSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+        examples=[OpenApiExample("Three answers", value=ANSWERS_EXAMPLE)],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def answers(self, request, pk=None):
+        assessment = self.get_object()
+        if request.method != "POST":  # GET, and HEAD like GET
+            return Response(AnswersSerializer(self._answers(assessment)).data)
+        serializer = AnswersInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = [
+            services.AnswerData(**item) for item in serializer.validated_data["answers"]
+        ]
+        try:
+            assessment = services.record_answers(
+                assessment,
+                user=request.user,
+                version=serializer.validated_data["version"],
+                answers=answers,
+            )
+        except services.InvalidAnswers as exc:
+            raise exceptions.ValidationError({"answers": exc.errors}) from exc
+        return self._detail(assessment)
+
+    def _answers(self, assessment):
+        answers = (
+            Answer.objects.filter(assessment=assessment)
+            .select_related("criterion", "answered_by")
+            .prefetch_related(
+                Prefetch("facts", queryset=ProviderFact.objects.only("pk"))
+            )
+        )
+        return {
+            "assessment": assessment.pk,
+            "status": assessment.status,
+            "version": assessment.version,
+            "answers": answers,
+        }
+
+    @extend_schema(
+        summary="Submit a draft for approval",
+        description="Evaluators and leads. The assessment becomes read-only. Send "
+        "`version` to refuse the change if someone saved since (409).",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, services.submit_assessment)
+
+    @extend_schema(
+        summary="Approve a submitted assessment",
+        description="Leads only. Send `version` to refuse the change if someone "
+        "saved since (409).",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, services.approve_assessment)
+
+    def _transition(self, request, service):
+        assessment = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = service(
+            assessment,
+            user=request.user,
+            version=serializer.validated_data.get("version"),
+        )
+        return self._detail(assessment)
+
+    @extend_schema(
+        summary="Read the full scorecard",
+        description="The engine's explanation, computed from the stored answers: "
+        "global score as evidenced and as claimed, trust level (weakest link), "
+        "eligibility for the profile with the failed knock-outs, highest profile "
+        "passed, every pillar and criterion (claimed and effective level, "
+        "evidence cap), binding criteria and evidence gaps. Scores are numbers "
+        "with one decimal; names follow `Accept-Language` (en, fr).",
+        responses={200: ScorecardSerializer},
+    )
+    @action(detail=True)
+    def scorecard(self, request, pk=None):
+        report = assessment_report(self.get_object())
+        return Response(ScorecardSerializer(report).data)
+
+    @extend_schema(
+        summary="Download the scorecard",
+        description="One assessment's scorecard with every answer. The JSON "
+        "record carries the inputs and a SHA-256 digest, so that "
+        "`python manage.py verify_export FILE` can re-run the engine on it later.",
+        parameters=[EXPORT_FORMAT],
+        responses=EXPORT_RESPONSES,
+    )
+    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    def export(self, request, pk=None, fmt=None):
+        assessment = self.get_object()
+        return self._download(
+            lambda language: exports.export_assessment(
+                assessment, fmt, language=language
+            )
+        )

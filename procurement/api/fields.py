@@ -1,0 +1,55 @@
+"""Serializer fields of the API that belong to no one resource.
+
+Ids scoped to the requesting user, 0-100 scores and 0-4 levels as JSON
+numbers, and stored blank strings shown as null.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import serializers
+
+from scoring import engine
+
+
+def score_field(**kwargs):
+    """A 0-100 score as a JSON number with one decimal (not a string)."""
+    return serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        coerce_to_string=False,
+        read_only=True,
+        **kwargs,
+    )
+
+
+def level_field(**kwargs):
+    """A level of the 0-4 scale."""
+    return serializers.IntegerField(
+        min_value=engine.MIN_LEVEL, max_value=engine.MAX_LEVEL, **kwargs
+    )
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """A stored blank string shown as null (e.g. "no profile passed")."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) or None
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """The id of an object the requesting user may see; any other id is a 400.
+
+    ``scope`` names the QuerySet method that scopes to a user
+    (``visible_to`` or ``of_user``), so another organisation's objects are
+    reported exactly like ids that do not exist.
+    """
+
+    def __init__(self, *, scope="visible_to", **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = request.user if request is not None else AnonymousUser()
+        return getattr(super().get_queryset(), self.scope)(user)

@@ -1,0 +1,90 @@
+"""Organisations in the API: yours, your role in each, and their export.
+
+Also the one rule for which organisation a new provider or procurement goes
+to when the payload names none (``editable_organisation``).
+"""
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+
+from .. import portability
+from ..models import Organisation
+from ..services import roles
+from ..services.roles import Action
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, help_text="Your role there.")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "country", "role"]
+
+
+def editable_organisation(user) -> Organisation:
+    """The organisation a new record goes to when the payload names none.
+
+    It is the user's only organisation where they are an evaluator or lead;
+    with several, the client must choose, and with none the user may not
+    create anything.
+    """
+    organisations = list(roles.organisations_where(user, Action.EDIT).order_by("pk"))
+    if len(organisations) == 1:
+        return organisations[0]
+    if not organisations:
+        raise exceptions.PermissionDenied(
+            _("You are not an evaluator or lead of any organisation.")
+        )
+    choices = ", ".join(f"{o.pk} ({o.name})" for o in organisations)
+    raise exceptions.ValidationError(
+        {
+            "organisation": [
+                _(
+                    "You are an evaluator or lead in several organisations: give "
+                    '"organisation", one of %(choices)s.'
+                )
+                % {"choices": choices}
+            ]
+        }
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your organisations",
+        description="The organisations you belong to, with your role in each "
+        "(viewer, evaluator, lead). Use an `id` as `organisation` when you "
+        "create a provider or a procurement and belong to several.",
+    ),
+    retrieve=extend_schema(summary="Read one of your organisations"),
+)
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Organisation.objects.order_by("name", "pk")
+    serializer_class = OrganisationSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(memberships__user=self.request.user)
+            .annotate(role=F("memberships__role"))
+        )
+
+    @extend_schema(
+        summary="Export everything your organisation entered (leads)",
+        description="Providers with their facts, offers and certifications, "
+        "procurements, assessments and answers, as one JSON document that "
+        "`python manage.py import_organisation FILE` rebuilds on another "
+        "instance (re-scoring every assessment). Leads only.",
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+    )
+    @action(detail=True)
+    def export(self, request, pk=None):
+        organisation = self.get_object()
+        roles.require(request.user, Action.LEAD, organisation)
+        return portability.as_download(organisation)
