@@ -1,0 +1,42 @@
+"""Who assesses what: organisations and their members, providers and their
+dated facts, offers, procurements, assessments and their answers.
+
+One module per concept: ``organisations`` (buyers, members and roles),
+``providers`` (providers, facts, offers, certifications), ``procurements``,
+``assessments`` (assessments and answers); ``localized`` reads shipped text in
+the page's language. Reads that views, the API and exports share are QuerySet
+methods, above all ``visible_to(user)``: a user sees their organisations' work
+plus the reference cases, nothing else. Workflows that change several rows
+(answering, submitting, approving, ranking, re-scoring) live in ``services``.
+"""
+
+from .assessments import Answer, Assessment, AssessmentQuerySet
+from .localized import Localized
+from .organisations import Membership, Organisation, OrganisationQuerySet
+from .procurements import Procurement, ProcurementQuerySet
+from .providers import (
+    Certification,
+    Offer,
+    OfferQuerySet,
+    Provider,
+    ProviderFact,
+    ProviderQuerySet,
+)
+
+__all__ = [
+    "Answer",
+    "Assessment",
+    "AssessmentQuerySet",
+    "Certification",
+    "Localized",
+    "Membership",
+    "Offer",
+    "OfferQuerySet",
+    "Organisation",
+    "OrganisationQuerySet",
+    "Procurement",
+    "ProcurementQuerySet",
+    "Provider",
+    "ProviderFact",
+    "ProviderQuerySet",
+]

@@ -1,0 +1,240 @@
+"""Assessments of an offer in a procurement, and their answers, one per criterion."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from scoring import engine
+from scoring.models import LEVEL_CHOICES, Catalogue, Criterion, Profile
+
+from .localized import Localized
+from .procurements import Procurement
+from .providers import Offer, ProviderFact
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The user's organisations' assessments, plus the reference cases."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(procurement__organisation__memberships__user=user)
+            | Q(procurement__isnull=True, offer__provider__is_reference_case=True)
+        )
+
+    def reference_cases(self):
+        return self.filter(
+            procurement__isnull=True, offer__provider__is_reference_case=True
+        )
+
+    def with_context(self):
+        """Join what every list of assessments shows: offer, provider, profile."""
+        return self.select_related(
+            "offer__provider", "profile", "catalogue", "procurement__organisation"
+        )
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="assessments"
+    )
+    procurement = models.ForeignKey(
+        Procurement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text=_("Empty only for the reference cases."),
+    )
+    catalogue = models.ForeignKey(
+        Catalogue, on_delete=models.PROTECT, related_name="assessments"
+    )
+    profile = models.ForeignKey(
+        Profile, on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    as_of = models.DateField(_("as of"), help_text=_("The date the facts describe."))
+    summary = models.TextField(_("summary"), blank=True)
+    translations = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Raised on every change, to refuse stale edits.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    # The stored snapshot of the scorecard, refreshed in the same transaction
+    # as the answers it reflects, so that lists and rankings never recompute.
+    global_score = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("0.0")
+    )
+    global_score_claimed = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("0.0")
+    )
+    trust_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=LEVEL_CHOICES
+    )
+    eligible = models.BooleanField(default=False)
+    highest_profile_passed = models.CharField(max_length=8, blank=True)
+    completeness = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("0.0")
+    )
+    pillar_scores = models.JSONField(default=list, blank=True)
+    failed_knockouts = models.JSONField(default=list, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    summary_i18n = Localized("summary")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procurement", "offer"],
+                name="one_assessment_per_offer_and_procurement",
+            ),
+            models.CheckConstraint(
+                condition=Q(global_score__gte=0, global_score__lte=100),
+                name="assessment_global_score_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(trust_level__isnull=True)
+                | Q(trust_level__lte=engine.MAX_LEVEL),
+                name="assessment_trust_level_0_to_4",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offer} ({self.profile.code})"
+
+    def get_absolute_url(self):
+        return reverse("procurement:assessment-detail", args=[self.pk])
+
+    @property
+    def is_reference_case(self) -> bool:
+        return self.procurement_id is None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT and not self.is_reference_case
+
+    def answer_inputs(self) -> list[engine.AnswerInput]:
+        """Stored answers as engine inputs (one query, joined to the criteria)."""
+        return [
+            engine.AnswerInput(
+                criterion=answer.criterion.code,
+                level=answer.level,
+                evidence=answer.evidence,
+                not_applicable=answer.not_applicable,
+            )
+            for answer in self.answers.select_related("criterion")
+        ]
+
+    def scorecard(self) -> engine.Scorecard:
+        """The full explanation of this assessment's score, from the engine."""
+        return engine.score(
+            self.catalogue.to_spec(), self.profile.code, self.answer_inputs()
+        )
+
+
+class Answer(models.Model):
+    class Evidence(models.TextChoices):
+        DECLARED = "declared", _("Declared")
+        DOCUMENTED = "documented", _("Documented")
+        VERIFIED = "verified", _("Verified")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="answers"
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="answers"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"),
+        null=True,
+        blank=True,
+        choices=LEVEL_CHOICES,
+        help_text=_("Empty: unknown."),
+    )
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    evidence = models.CharField(
+        _("evidence"),
+        max_length=12,
+        choices=Evidence.choices,
+        default=Evidence.DECLARED,
+    )
+    justification = models.TextField(_("justification"), blank=True)
+    evidence_reference = models.CharField(
+        _("evidence reference"), max_length=500, blank=True
+    )
+    facts = models.ManyToManyField(ProviderFact, blank=True, related_name="answers")
+    translations = models.JSONField(default=dict, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    justification_i18n = Localized("justification")
+
+    class Meta:
+        ordering = ["assessment", "criterion__pillar__position", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_answer_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__lte=engine.MAX_LEVEL),
+                name="answer_level_0_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(level__isnull=True),
+                name="not_applicable_answer_has_no_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence__in=["declared", "documented", "verified"]),
+                name="answer_evidence_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code}: {self.level}"

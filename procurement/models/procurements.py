@@ -1,0 +1,105 @@
+"""Procurements: a buyer's tender, pinned to a catalogue version and a profile."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from scoring.models import Catalogue, Profile
+
+from .organisations import Organisation
+
+
+class ProcurementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organisation__memberships__user=user)
+
+
+class Procurement(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="procurements"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    catalogue = models.ForeignKey(
+        Catalogue,
+        on_delete=models.PROTECT,
+        related_name="procurements",
+        verbose_name=_("catalogue"),
+    )
+    profile = models.ForeignKey(
+        Profile,
+        on_delete=models.PROTECT,
+        related_name="procurements",
+        verbose_name=_("profile"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProcurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"],
+                condition=~Q(reference=""),
+                name="procurement_reference_unique_per_organisation",
+                violation_error_message=_(
+                    "This organisation already has a procurement with this reference."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}".strip()
+
+    def get_absolute_url(self):
+        return reverse("procurement:procurement-detail", args=[self.pk])
+
+    def clean(self):
+        if (
+            self.profile_id
+            and self.catalogue_id
+            and self.profile.catalogue_id != self.catalogue_id
+        ):
+            raise ValidationError(
+                {"profile": _("The profile must belong to the catalogue.")}
+            )
+        taken = Procurement.objects.filter(
+            organisation_id=self.organisation_id, reference=self.reference
+        ).exclude(pk=self.pk)
+        if self.reference and taken.exists():
+            # Said here, on the field, rather than by the constraint (which
+            # can only name the whole form).
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "This organisation already has a procurement with this "
+                        "reference."
+                    )
+                }
+            )
