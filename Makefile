@@ -18,7 +18,8 @@ run: $(VENV)/.installed .env system-libraries
 	$(MANAGE) seed --demo
 	@echo ""
 	@echo "  Cloud of Trust Scorecard: http://$(HOST):$(PORT)/"
-	@echo "  Log in as demo / demo (lead of Demo Ministry)."
+	@echo "  Log in as demo / demo (lead of Demo Ministry),"
+	@echo "  or evaluator / evaluator (an evaluator of the same ministry)."
 	@echo "  Admin: .venv/bin/python manage.py createsuperuser, then http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -35,7 +35,7 @@ from procurement.api import (
     ProcurementViewSet,
     ProviderViewSet,
 )
-from procurement.services import StaleAssessment
+from procurement.services import ProcurementClosed, StaleAssessment
 
 app_name = "api"
 
@@ -112,8 +112,9 @@ class PayloadTooLarge(exceptions.APIException):
 
 def exception_handler(exc, context):
     """DRF's handler, plus: Django ValidationErrors (from models) are 400s, a
-    body over Django's upload limit a JSON 413 (not Django's HTML 400), and a
-    stale assessment version a 409 that says the current version."""
+    body over Django's upload limit a JSON 413 (not Django's HTML 400), a
+    stale assessment version a 409 that says the current version and the
+    criteria in conflict, and a change to a closed procurement a 409."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, RequestDataTooBig):
@@ -126,9 +127,15 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, StaleAssessment):
         return Response(
-            {"detail": str(exc), "current_version": exc.current_version},
+            {
+                "detail": str(exc),
+                "current_version": exc.current_version,
+                "criteria": exc.criteria,
+            },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, ProcurementClosed):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
 
 

@@ -4,7 +4,8 @@ The scorecard page, the procurement page, the API and every export read an
 assessment through ``assessment_report`` or ``procurement_report``, which load
 everything in a fixed number of queries, score with ``scoring.engine`` and
 attach the texts a reader needs (criterion names, level descriptors, why a
-knock-out failed). Nothing here computes a score itself.
+knock-out failed). Nothing here computes a score itself. An approved
+assessment is reported as it was approved (``approvals.thaw``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from scoring import engine
 from scoring.models import Catalogue, Criterion, Pillar, Profile
 
-from . import charts
+from . import approvals, charts
 from .models import Answer, Assessment, Procurement, ProviderFact
 from .services import Ranking, RankingRow, rank_procurement
 
@@ -269,6 +270,9 @@ def _profile(catalogue: Catalogue, code: str) -> Profile:
 def _report(
     assessment: Assessment, catalogue: Catalogue, answers: Sequence[Answer]
 ) -> AssessmentReport:
+    # An approved assessment shows its offer, provider, certifications and
+    # cited facts as they were at approval, whatever the live rows say now.
+    approvals.thaw(assessment, answers)
     profile = _profile(catalogue, assessment.profile.code)
     by_code = {answer.criterion.code: answer for answer in answers}
     scorecard = engine.score(

@@ -38,6 +38,10 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEMO_ORGANISATION = "Demo Ministry"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - a published demo login, created only with DEBUG on
+# A second member, so that the demo shows four eyes: she answers and submits,
+# the lead approves.
+DEMO_EVALUATOR_USERNAME = "evaluator"
+DEMO_EVALUATOR_PASSWORD = "evaluator"  # noqa: S105 - published demo login, as above
 DEMO_PROCUREMENT_REFERENCE = "DEMO-2026-01"
 DEFAULT_CATALOGUE_SLUG = "cloud-of-trust"
 
@@ -136,30 +140,29 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
 
 
 def seed_demo() -> Procurement:
-    """Create the demo organisation, the demo user and a ranked procurement."""
+    """The demo organisation, its lead and evaluator, and a ranked procurement."""
     catalogue = Catalogue.objects.latest_published(DEFAULT_CATALOGUE_SLUG)
     if catalogue is None:
         raise SeedError("Load the catalogue first (seed_reference_cases).")
-    user_model = get_user_model()
     with transaction.atomic():
         organisation, _created = Organisation.objects.get_or_create(
             name=DEMO_ORGANISATION, defaults={"kind": Organisation.Kind.MINISTRY}
         )
-        user, created = user_model.objects.get_or_create(
-            username=DEMO_USERNAME,
-            defaults={
-                "first_name": "Demo",
-                "last_name": "Buyer",
-                "email": "demo@example.org",
-            },
+        user = _demo_user(
+            organisation,
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+            Membership.Role.LEAD,
+            first_name="Demo",
+            last_name="Buyer",
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        Membership.objects.update_or_create(
-            user=user,
-            organisation=organisation,
-            defaults={"role": Membership.Role.LEAD},
+        evaluator = _demo_user(
+            organisation,
+            DEMO_EVALUATOR_USERNAME,
+            DEMO_EVALUATOR_PASSWORD,
+            Membership.Role.EVALUATOR,
+            first_name="Camille",
+            last_name="Martin",
         )
         existing = Procurement.objects.filter(
             organisation=organisation, reference=DEMO_PROCUREMENT_REFERENCE
@@ -179,8 +182,21 @@ def seed_demo() -> Procurement:
             deadline=datetime.date(2027, 3, 31),
         )
         for bidder in DEMO_BIDDERS:
-            _demo_bidder(procurement, user, bidder)
+            _demo_bidder(procurement, evaluator, user, bidder)
     return procurement
+
+
+def _demo_user(organisation, username, password, role, **names):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={**names, "email": f"{username}@example.org"}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    return user
 
 
 @dataclass(frozen=True)
@@ -298,7 +314,10 @@ DEMO_BIDDERS = (
 )
 
 
-def _demo_bidder(procurement: Procurement, user, bidder: DemoBidder) -> Assessment:
+def _demo_bidder(
+    procurement: Procurement, user, lead, bidder: DemoBidder
+) -> Assessment:
+    """The evaluator records and answers a bidder's offer; the lead approves."""
     provider = services.create_provider(
         user=user,
         organisation=procurement.organisation,
@@ -309,12 +328,13 @@ def _demo_bidder(procurement: Procurement, user, bidder: DemoBidder) -> Assessme
         parent_country=bidder.parent_country,
         description=bidder.description,
     )
-    offer = Offer.objects.create(
-        provider=provider, name=bidder.offer, regions=[bidder.country]
+    offer = services.create_offer(
+        provider, user=user, name=bidder.offer, regions=[bidder.country]
     )
     if bidder.provider == "Beta Sovereign":
-        Certification.objects.create(
-            offer=offer,
+        services.add_certification(
+            offer,
+            user=user,
             scheme="SecNumCloud 3.2",
             scope="IaaS, regions Paris and Lyon",
             valid_from=datetime.date(2025, 6, 1),
@@ -335,7 +355,7 @@ def _demo_bidder(procurement: Procurement, user, bidder: DemoBidder) -> Assessme
     if bidder.status in (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED):
         assessment = services.submit_assessment(assessment, user=user)
     if bidder.status == Assessment.Status.APPROVED:
-        assessment = services.approve_assessment(assessment, user=user)
+        assessment = services.approve_assessment(assessment, user=lead)
     return assessment
 
 

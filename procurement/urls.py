@@ -40,6 +40,16 @@ urlpatterns = [
         "procurements/<int:pk>/open/", views.procurement_open, name="procurement-open"
     ),
     path(
+        "procurements/<int:pk>/delete/",
+        views.procurement_delete,
+        name="procurement-delete",
+    ),
+    path(
+        "procurements/<int:pk>/history/",
+        views.procurement_history,
+        name="procurement-history",
+    ),
+    path(
         "procurements/<int:pk>/offers/add/",
         views.procurement_add_offer,
         name="procurement-add-offer",
@@ -62,6 +72,16 @@ urlpatterns = [
         name="assessment-reopen",
     ),
     path(
+        "assessments/<int:pk>/withdraw/",
+        views.assessment_withdraw,
+        name="assessment-withdraw",
+    ),
+    path(
+        "assessments/<int:pk>/history/",
+        views.assessment_history,
+        name="assessment-history",
+    ),
+    path(
         "assessments/<int:pk>/rescore/",
         views.assessment_rescore,
         name="assessment-rescore",
@@ -75,6 +95,11 @@ urlpatterns = [
         r"^procurements/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|xlsx|csv|json)/$",
         views.procurement_export,
         name="procurement-export",
+    ),
+    path(
+        "organisations/<int:pk>/settings/",
+        views.organisation_settings,
+        name="organisation-settings",
     ),
     path(
         "organisations/<int:pk>/export/",

@@ -1,11 +1,12 @@
-"""Assessments in the API: answers, submit and approve, the scorecard.
+"""Assessments in the API: answers, the workflow, history and the scorecard.
 
-An assessment reads with the snapshot stored at its last save. Answers are
-saved all at once with the version the client read (a stale one is a 409);
-submit and approve change the status; the scorecard is the engine's full
-explanation from ``scorecards.py``, also as a download. Scores are the
-engine's, rounded to one decimal and rendered as JSON numbers. The
-procurements' ranking reuses ``KnockOutSerializer``.
+An assessment reads with the snapshot stored at its last save. Answers save
+only the fields sent, merged with colleagues' changes (a criterion someone
+else changed since the client's version is a 409 naming it); submit,
+approve, reopen and withdraw change the status; the history is the record;
+the scorecard (serializers in ``scorecards``) is the engine's full
+explanation, also as a download. Scores are the engine's, rounded to one
+decimal and rendered as JSON numbers.
 """
 
 from django.db.models import Prefetch
@@ -16,7 +17,14 @@ from rest_framework.response import Response
 
 from .. import exports, services
 from ..filters import AssessmentFilter
-from ..models import Answer, Assessment, Offer, Procurement, ProviderFact
+from ..models import (
+    Answer,
+    Assessment,
+    HistoryEntry,
+    Offer,
+    Procurement,
+    ProviderFact,
+)
 from ..scorecards import assessment_report
 from .fields import (
     BlankAsNullCharField,
@@ -24,7 +32,14 @@ from .fields import (
     level_field,
     score_field,
 )
+from .history import (
+    HISTORY_DESCRIPTION,
+    HISTORY_FILTERS,
+    HistoryEntrySerializer,
+    HistoryMixin,
+)
 from .responses import CONFLICT, EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
+from .scorecards import ScorecardSerializer
 
 # The most answers one save may carry: a catalogue has a few dozen criteria, so
 # anything longer is a mistake and is refused before any work is done.
@@ -195,38 +210,50 @@ class AnswerListSerializer(serializers.ListSerializer):
 
 
 class AnswerInputSerializer(serializers.Serializer):
+    """One criterion's answer: only the fields you send change.
+
+    A field you leave out keeps its stored value (or its default for a
+    criterion not answered yet: unknown level, declared evidence, empty texts,
+    no fact). Sending `not_applicable: true` alone clears the level; sending
+    a level alone clears N/A.
+    """
+
     criterion = serializers.CharField(
         max_length=16, help_text='Criterion code of the catalogue, e.g. "JUR-1".'
     )
     level = level_field(
         allow_null=True,
-        default=None,
-        help_text="0-4; null (or absent) for unknown, which scores 0.",
+        required=False,
+        help_text="0-4; null for unknown, which scores 0. Absent: unchanged.",
     )
     evidence = serializers.ChoiceField(
         choices=Answer.Evidence.choices,
-        default=Answer.Evidence.DECLARED,
+        required=False,
         help_text="What supports the level; on a profile's knock-out criteria "
-        "weak evidence caps the level that counts.",
+        "weak evidence caps the level that counts. Absent: unchanged.",
     )
     not_applicable = serializers.BooleanField(
-        default=False,
+        required=False,
         help_text="Only where the criterion allows N/A (na_allowed); then level "
-        "must be null.",
+        "must be null. Absent: unchanged.",
     )
     justification = serializers.CharField(
-        max_length=20000, allow_blank=True, default="", trim_whitespace=False
+        max_length=20000,
+        allow_blank=True,
+        required=False,
+        trim_whitespace=False,
+        help_text="Absent: unchanged.",
     )
     evidence_reference = serializers.CharField(
-        max_length=500, allow_blank=True, default=""
+        max_length=500, allow_blank=True, required=False, help_text="Absent: unchanged."
     )
     facts = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         max_length=100,
         allow_null=True,
-        default=None,
+        required=False,
         help_text="Ids of facts about the offer's provider that support the "
-        "answer; replaces the ones cited before. Absent: left as they are.",
+        "answer; replaces the ones cited before. Absent or null: unchanged.",
     )
 
     class Meta:
@@ -239,14 +266,16 @@ class AnswersInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1,
         help_text="The assessment version you read (GET the assessment or its "
-        "answers). If someone saved since, nothing is saved and you get a 409 "
-        "with the current version.",
+        "answers). Changes to criteria nobody else touched since are merged; "
+        "if someone changed one of the criteria you change after that version, "
+        "nothing is saved and you get a 409 naming them.",
     )
     answers = AnswerInputSerializer(
         many=True,
+        min_length=1,
         max_length=MAX_ANSWERS_PER_SAVE,
-        help_text="One entry per criterion to set; criteria left out keep their "
-        "answer. Errors come back as a list aligned with this one.",
+        help_text="One entry per criterion to change; criteria left out keep "
+        "their answer. Errors come back as a list aligned with this one.",
     )
 
 
@@ -256,79 +285,15 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         help_text="Optional: the version you read; a 409 if it has changed since.",
     )
-
-
-# Scorecards -----------------------------------------------------------------
-
-
-class CatalogueRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    version = serializers.CharField()
-
-
-class KnockOutSerializer(serializers.Serializer):
-    """A failed knock-out: the criterion's effective level is below the minimum."""
-
-    criterion = serializers.CharField(source="criterion.code")
-    name = serializers.CharField(source="criterion.name")
-    required = level_field()
-    effective = level_field()
-    reason = serializers.CharField(source="text")
-
-
-class PillarLineSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    core = serializers.BooleanField(source="result.core")
-    weight = serializers.DecimalField(
-        source="result.weight", max_digits=5, decimal_places=2, coerce_to_string=False
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Why: required to approve an assessment with unanswered "
+        "criteria, to reopen an approved one and to withdraw an offer; kept in "
+        "the record.",
     )
-    score = score_field(source="result.score", allow_null=True)
-    score_claimed = score_field(source="result.score_claimed", allow_null=True)
-    trust_level = level_field(source="result.trust_level", allow_null=True)
-
-
-class CriterionLineSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    pillar = serializers.CharField(source="result.pillar")
-    weight = serializers.IntegerField(source="result.weight")
-    level = level_field(source="result.level", allow_null=True)
-    not_applicable = serializers.BooleanField(source="result.not_applicable")
-    evidence = serializers.ChoiceField(
-        choices=Answer.Evidence.choices, source="result.evidence", allow_null=True
-    )
-    effective_level = level_field(source="result.effective_level", allow_null=True)
-    capped = serializers.BooleanField(source="result.capped")
-    threshold = level_field(source="result.threshold", allow_null=True)
-
-
-class ScorecardSerializer(serializers.Serializer):
-    """The engine's full explanation of an ``AssessmentReport``."""
-
-    assessment = serializers.IntegerField(source="assessment.pk")
-    catalogue = CatalogueRefSerializer()
-    profile = serializers.CharField(source="profile.code")
-    global_score = score_field(source="scorecard.global_score")
-    global_score_claimed = score_field(source="scorecard.global_score_claimed")
-    trust_level = level_field(source="scorecard.trust_level", allow_null=True)
-    trust_level_meaning = serializers.CharField(source="trust_meaning")
-    eligible = serializers.BooleanField(source="scorecard.eligible")
-    highest_profile_passed = serializers.CharField(
-        source="scorecard.highest_profile_passed", allow_null=True
-    )
-    knockouts = KnockOutSerializer(many=True)
-    pillars = PillarLineSerializer(many=True)
-    criteria = CriterionLineSerializer(many=True)
-    binding_criteria = serializers.ListField(
-        child=serializers.CharField(), source="scorecard.binding_criteria"
-    )
-    evidence_gaps = serializers.ListField(
-        child=serializers.CharField(), source="scorecard.evidence_gaps"
-    )
-    completeness = score_field(source="scorecard.completeness")
-    answered = serializers.IntegerField(source="scorecard.answered")
-    total = serializers.IntegerField(source="scorecard.total")
 
 
 # Endpoints ------------------------------------------------------------------
@@ -365,6 +330,7 @@ ANSWERS_EXAMPLE = {
     ),
 )
 class AssessmentViewSet(
+    HistoryMixin,
     ExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -429,12 +395,16 @@ class AssessmentViewSet(
     @extend_schema(
         methods=["POST"],
         summary="Save answers",
-        description="Saves every answer at once and re-scores, or saves nothing: "
-        "a `version` that is not the current one is a 409 with "
-        "`current_version`; any invalid answer is a 400 whose `answers` list is "
+        description="Saves the fields you send, per criterion, and re-scores; "
+        "fields you leave out keep their stored values. Changes to criteria "
+        "that nobody else changed since your `version` are merged with theirs; "
+        "if someone changed one of your criteria after it, nothing is saved and "
+        "the 409 names those `criteria` and the `current_version`. An empty "
+        "list is a 400; any invalid answer is a 400 whose `answers` list is "
         "aligned with yours (`{}` for the valid ones). `level` is 0-4, or null "
         'for unknown; `"not_applicable": true` only where the criterion\'s '
-        "`na_allowed` is true. Returns the assessment with its new version and "
+        "`na_allowed` is true. A closed procurement is a 409. Returns the "
+        "assessment with its version (unchanged when nothing changed) and "
         "scores.",
         request=AnswersInputSerializer,
         responses={200: AssessmentSerializer, 409: CONFLICT},
@@ -449,7 +419,7 @@ class AssessmentViewSet(
         serializer.is_valid(raise_exception=True)
         answers = [
             services.AnswerData(**item) for item in serializer.validated_data["answers"]
-        ]
+        ]  # fields left out are UNSET: their stored values stay
         try:
             assessment = services.record_answers(
                 assessment,
@@ -489,8 +459,12 @@ class AssessmentViewSet(
 
     @extend_schema(
         summary="Approve a submitted assessment",
-        description="Leads only. Send `version` to refuse the change if someone "
-        "saved since (409).",
+        description="Leads only, and not the person who submitted it while the "
+        "organisation keeps the four-eyes rule (403). With unanswered criteria a "
+        "`reason` is required. Approval freezes what the report shows (offer, "
+        "provider, certifications, cited facts): later changes to them do not "
+        "change this assessment's pages, exports or digest. Send `version` to "
+        "refuse the change if someone saved since (409).",
         request=TransitionSerializer,
         responses={200: AssessmentSerializer, 409: CONFLICT},
     )
@@ -498,16 +472,55 @@ class AssessmentViewSet(
     def approve(self, request, pk=None):
         return self._transition(request, services.approve_assessment)
 
+    @extend_schema(
+        summary="Reopen a submitted or approved assessment (leads)",
+        description="Back to draft, so it can be corrected. Reopening an approved "
+        "assessment needs a `reason`, kept in the record; its frozen approval "
+        "record is released.",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._transition(request, services.reopen_assessment)
+
+    @extend_schema(
+        summary="Withdraw an offer from its procurement (leads)",
+        description="With a `reason`. The offer leaves the ranking and is listed as "
+        "withdrawn; the assessment stays in the record, never deleted.",
+        request=TransitionSerializer,
+        responses={200: AssessmentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._transition(request, services.withdraw_assessment)
+
     def _transition(self, request, service):
         assessment = self.get_object()
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submitting = service is services.submit_assessment
+        options = {} if submitting else {"reason": data["reason"]}
         assessment = service(
-            assessment,
-            user=request.user,
-            version=serializer.validated_data.get("version"),
+            assessment, user=request.user, version=data.get("version"), **options
         )
         return self._detail(assessment)
+
+    @extend_schema(
+        summary="Read an assessment's history",
+        description=HISTORY_DESCRIPTION
+        + " Includes the changes to the offer, its provider, certifications and "
+        "facts that the assessment relies on.",
+        parameters=HISTORY_FILTERS,
+        responses={200: HistoryEntrySerializer(many=True)},
+    )
+    @action(detail=True, filter_backends=[])
+    def history(self, request, pk=None):
+        assessment = self.get_object()
+        if assessment.is_reference_case:
+            return self.history_response(HistoryEntry.objects.none())
+        return self.history_response(HistoryEntry.objects.of_assessment(assessment))
 
     @extend_schema(
         summary="Read the full scorecard",

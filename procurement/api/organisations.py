@@ -8,10 +8,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from .. import portability
+from .. import portability, services
 from ..models import Organisation
 from ..services import roles
 from ..services.roles import Action
@@ -22,7 +23,22 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "role"]
+        fields = ["id", "name", "kind", "country", "four_eyes", "role"]
+        read_only_fields = fields
+
+
+class OrganisationUpdateSerializer(serializers.Serializer):
+    four_eyes = serializers.BooleanField(
+        help_text="Whoever submits an assessment cannot approve it. Turn off only "
+        "for a one-person organisation; exports then say so."
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Required to turn four eyes off; kept in the record.",
+    )
 
 
 def editable_organisation(user) -> Organisation:
@@ -61,11 +77,26 @@ def editable_organisation(user) -> Organisation:
         "create a provider or a procurement and belong to several.",
     ),
     retrieve=extend_schema(summary="Read one of your organisations"),
+    partial_update=extend_schema(
+        summary="Change your organisation's four-eyes rule (leads)",
+        description="`four_eyes` (on by default): whoever submitted an "
+        "assessment cannot approve it. A lead may turn it off, with a `reason`, "
+        "for a one-person organisation; the change is in the record.",
+        request=OrganisationUpdateSerializer,
+        responses={200: OrganisationSerializer},
+    ),
 )
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = Organisation.objects.order_by("name", "pk")
     serializer_class = OrganisationSerializer
     filter_backends = []
+
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return (
@@ -74,6 +105,18 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
             .filter(memberships__user=self.request.user)
             .annotate(role=F("memberships__role"))
         )
+
+    def partial_update(self, request, pk=None):
+        organisation = self.get_object()
+        serializer = OrganisationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.set_four_eyes(
+            organisation,
+            user=request.user,
+            enabled=serializer.validated_data["four_eyes"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         summary="Export everything your organisation entered (leads)",

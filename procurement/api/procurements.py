@@ -24,12 +24,18 @@ from scoring.models import Catalogue
 
 from .. import exports, sensitivity, services
 from ..filters import ProcurementFilter
-from ..models import Assessment, Organisation, Procurement
+from ..models import Assessment, HistoryEntry, Organisation, Procurement
 from ..scorecards import procurement_report
-from .assessments import KnockOutSerializer
 from .fields import ScopedPrimaryKeyField, level_field, score_field
+from .history import (
+    HISTORY_DESCRIPTION,
+    HISTORY_FILTERS,
+    HistoryEntrySerializer,
+    HistoryMixin,
+)
 from .organisations import editable_organisation
 from .responses import EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
+from .scorecards import KnockOutSerializer
 
 
 class ProcurementSerializer(serializers.ModelSerializer):
@@ -197,6 +203,17 @@ class RankingRowSerializer(serializers.Serializer):
         }
 
 
+class WithdrawnSerializer(serializers.Serializer):
+    """An offer withdrawn from the procurement: out of the ranking, on record."""
+
+    assessment = serializers.IntegerField(source="pk")
+    offer = serializers.IntegerField(source="offer_id")
+    offer_name = serializers.CharField(source="offer.name_i18n")
+    provider_name = serializers.CharField(source="offer.provider.name")
+    withdrawn_at = serializers.DateTimeField()
+    reason = serializers.CharField(source="withdrawal_reason")
+
+
 class RankingSerializer(serializers.Serializer):
     procurement = serializers.IntegerField(source="procurement.pk")
     title = serializers.CharField(source="procurement.title")
@@ -204,8 +221,13 @@ class RankingSerializer(serializers.Serializer):
     catalogue_slug = serializers.CharField(source="catalogue.slug")
     catalogue_version = serializers.CharField(source="catalogue.version")
     has_ties = serializers.BooleanField(source="ranking.has_ties")
+    provisional = serializers.BooleanField(
+        source="ranking.provisional",
+        help_text="True until every ranked assessment is approved.",
+    )
     eligible = RankingRowSerializer(many=True)
     excluded = RankingRowSerializer(many=True)
+    withdrawn = WithdrawnSerializer(many=True)
 
 
 class ProfileResultSerializer(serializers.Serializer):
@@ -267,6 +289,16 @@ class SensitivitySerializer(serializers.Serializer):
     offers = SensitivityRowSerializer(source="sensitivity.rows", many=True)
 
 
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Why, kept in the record (optional).",
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List your organisations' procurements",
@@ -276,9 +308,11 @@ class SensitivitySerializer(serializers.Serializer):
     retrieve=extend_schema(summary="Read a procurement"),
 )
 class ProcurementViewSet(
+    HistoryMixin,
     ExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     queryset = Procurement.objects.select_related(
@@ -376,39 +410,70 @@ class ProcurementViewSet(
         return self._detail(procurement)
 
     @extend_schema(
-        summary="Close a procurement to new offers",
-        description="Leads only (403 otherwise). No offer can be put under "
-        "assessment until a lead opens it again; the ranking and scorecards stay "
-        "readable. Closing a closed procurement is a 400.",
-        request=None,
+        summary="Close a procurement",
+        description="Leads only (403 otherwise). Until a lead reopens it, nothing "
+        "in it changes: no offer is added, no answer saved, no assessment "
+        "submitted, approved, reopened or withdrawn, and the offers under "
+        "assessment cannot be edited (409); the ranking and scorecards stay "
+        "readable. Closing a closed procurement is a 400. An optional `reason` "
+        "is kept in the record.",
+        request=ReasonSerializer,
         responses={200: ProcurementSerializer},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        procurement = self.get_object()
-        services.close_procurement(procurement, user=request.user)
-        return self._detail(procurement)
+        return self._set_status(request, services.close_procurement)
 
     @extend_schema(
-        summary="Open a procurement to new offers",
+        summary="Open or reopen a procurement",
         description="Leads only (403 otherwise). Opens a draft or reopens a closed "
-        "procurement. Opening an open procurement is a 400.",
-        request=None,
+        "procurement. Opening an open procurement is a 400. An optional `reason` "
+        "is kept in the record.",
+        request=ReasonSerializer,
         responses={200: ProcurementSerializer},
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
+        return self._set_status(request, services.open_procurement)
+
+    def _set_status(self, request, service):
         procurement = self.get_object()
-        services.open_procurement(procurement, user=request.user)
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service(procurement, user=request.user, **serializer.validated_data)
         return self._detail(procurement)
+
+    @extend_schema(
+        summary="Delete a draft procurement (leads)",
+        description="Only a draft in which nothing was submitted: its draft "
+        "assessments go with it, and the record keeps every entry, with one "
+        "more saying who deleted it. Anything else is a 400.",
+        responses={204: None},
+    )
+    def destroy(self, request, pk=None):
+        services.delete_procurement(self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Read a procurement's history",
+        description=HISTORY_DESCRIPTION,
+        parameters=HISTORY_FILTERS,
+        responses={200: HistoryEntrySerializer(many=True)},
+    )
+    @action(detail=True, filter_backends=[])
+    def history(self, request, pk=None):
+        procurement = self.get_object()
+        return self.history_response(HistoryEntry.objects.of_procurement(procurement))
 
     @extend_schema(
         summary="Rank a procurement's offers",
         description="Eligible offers first, by evidenced global score (equal "
         "scores share a rank and are flagged `tied`); then the excluded offers, "
-        "each with the knock-outs it fails and the reason in words. Ranks, scores "
-        "and eligibility are those stored at each save; the knock-outs are "
-        "explained by the engine from the same answers.",
+        "each with the knock-outs it fails and the reason in words; withdrawn "
+        "offers are listed apart. Until every ranked assessment is approved the "
+        "ranking is `provisional` and each row's `status` says which are drafts "
+        "or submitted. Ranks, scores and eligibility are those stored at each "
+        "save; the knock-outs are explained by the engine from the same answers.",
         responses={200: RankingSerializer},
     )
     @action(detail=True)
@@ -422,6 +487,7 @@ class ProcurementViewSet(
             "ranking": report.ranking,
             "eligible": [r for r in rows if not r["row"].excluded],
             "excluded": [r for r in rows if r["row"].excluded],
+            "withdrawn": report.ranking.withdrawn,
         }
         return Response(RankingSerializer(data).data)
 

@@ -63,11 +63,21 @@ class ExportMixin:
 
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    current_version = serializers.IntegerField()
+    current_version = serializers.IntegerField(
+        required=False,
+        help_text="The assessment's version now, when someone saved since yours.",
+    )
+    criteria = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The criteria you changed that someone else changed after the "
+        "version you sent; empty when the whole assessment moved on.",
+    )
 
 
 CONFLICT = OpenApiResponse(
     ConflictSerializer,
-    description="The assessment changed since the version you sent; nothing was "
-    "saved. Read it again (current_version) and retry.",
+    description="Nothing was saved. Either someone else changed what you change "
+    "since the version you sent (read it again: current_version, and the "
+    "criteria named), or the procurement is closed until a lead reopens it.",
 )

@@ -3,7 +3,8 @@ dated facts, offers, procurements, assessments and their answers.
 
 One module per concept: ``organisations`` (buyers, members and roles),
 ``providers`` (providers, facts, offers, certifications), ``procurements``,
-``assessments`` (assessments and answers); ``localized`` reads shipped text in
+``assessments`` (assessments and answers), ``history`` (the hash-chained
+record of every change); ``localized`` reads shipped text in
 the page's language. Reads that views, the API and exports share are QuerySet
 methods, above all ``visible_to(user)``: a user sees their organisations' work
 plus the reference cases, nothing else. Workflows that change several rows
@@ -11,6 +12,7 @@ plus the reference cases, nothing else. Workflows that change several rows
 """
 
 from .assessments import Answer, Assessment, AssessmentQuerySet
+from .history import HistoryChain, HistoryEntry, HistoryEntryQuerySet
 from .localized import Localized
 from .organisations import Membership, Organisation, OrganisationQuerySet
 from .procurements import Procurement, ProcurementQuerySet
@@ -28,6 +30,9 @@ __all__ = [
     "Assessment",
     "AssessmentQuerySet",
     "Certification",
+    "HistoryChain",
+    "HistoryEntry",
+    "HistoryEntryQuerySet",
     "Localized",
     "Membership",
     "Offer",

@@ -45,6 +45,7 @@ class Assessment(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     offer = models.ForeignKey(
         Offer, on_delete=models.PROTECT, related_name="assessments"
@@ -74,7 +75,7 @@ class Assessment(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -83,7 +84,7 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -91,12 +92,25 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # What the report showed when it was approved (offer, provider, its
+    # certifications, the facts the answers cite): pages and exports of an
+    # approved assessment read this, not the live rows (``procurement.approvals``).
+    approval_record = models.JSONField(null=True, blank=True, editable=False)
 
     # The stored snapshot of the scorecard, refreshed in the same transaction
     # as the answers it reflects, so that lists and rankings never recompute.
@@ -154,6 +168,15 @@ class Assessment(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT and not self.is_reference_case
 
+    @property
+    def approved_by_submitter(self) -> bool:
+        """Approved by the person who submitted it (the four-eyes rule was off)."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.approved_by_id is not None
+            and self.approved_by_id == self.submitted_by_id
+        )
+
     def answer_inputs(self) -> list[engine.AnswerInput]:
         """Stored answers as engine inputs (one query, joined to the criteria)."""
         return [
@@ -207,12 +230,19 @@ class Answer(models.Model):
     translations = models.JSONField(default=dict, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    changed_in_version = models.PositiveIntegerField(
+        default=0,
+        help_text=_(
+            "The assessment version this answer last changed in: a save based "
+            "on an older version that changes it again is a conflict."
+        ),
+    )
 
     justification_i18n = Localized("justification")
 

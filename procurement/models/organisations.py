@@ -28,6 +28,14 @@ class Organisation(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER
     )
     country = models.CharField(_("country"), max_length=2, default="FR")
+    four_eyes = models.BooleanField(
+        _("four eyes"),
+        default=True,
+        help_text=_(
+            "Whoever submitted an assessment cannot approve it. A lead may turn "
+            "this off for a one-person organisation; exports then say so."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()

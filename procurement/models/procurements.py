@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from scoring.models import Catalogue, Profile
 
@@ -51,7 +52,7 @@ class Procurement(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -60,6 +61,8 @@ class Procurement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProcurementQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

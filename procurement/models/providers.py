@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .localized import Localized
 from .organisations import Organisation
@@ -66,6 +67,8 @@ class Provider(models.Model):
 
     description_i18n = Localized("description")
     lesson_i18n = Localized("lesson")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -167,6 +170,8 @@ class ProviderFact(models.Model):
     statement_i18n = Localized("statement")
     note_i18n = Localized("note")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["as_of", "pk"]
         constraints = [
@@ -235,6 +240,8 @@ class Offer(models.Model):
     name_i18n = Localized("name")
     description_i18n = Localized("description")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["provider__name", "name", "pk"]
         constraints = [
@@ -259,6 +266,8 @@ class Certification(models.Model):
     scope = models.TextField(_("scope"), blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["offer", "scheme"]

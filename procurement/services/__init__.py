@@ -4,8 +4,9 @@
   asks it, so the rule is written once.
 - ``providers``: providers, their facts, offers and certifications.
 - ``procurements``: create, edit, open, close, re-pin.
-- ``assessments``: start, answer, submit, approve, reopen, re-score; the
-  stored scorecard snapshot.
+- ``assessments``: start, re-score; the stored scorecard snapshot.
+- ``answers``: save what a user changed, merged with what others saved.
+- ``workflow``: submit, approve (four eyes), reopen, withdraw.
 - ``rankings``: a procurement's offers in order, from the snapshots.
 
 Every write checks the caller's role, runs in one transaction and, when it
@@ -14,30 +15,27 @@ the names below (``services.record_answers``); each module's docstring says
 what belongs in it.
 """
 
+from .answers import UNSET, AnswerConflict, AnswerData, InvalidAnswers, record_answers
 from .assessments import (
-    AnswerData,
     CriterionChange,
-    InvalidAnswers,
     Rescore,
     StaleAssessment,
-    approve_assessment,
-    record_answers,
     refresh_snapshot,
-    reopen_assessment,
     rescore_assessment,
     start_assessment,
     start_assessment_of_new_offer,
-    submit_assessment,
 )
 from .procurements import (
     PROCUREMENT_FIELDS,
     close_procurement,
     create_procurement,
+    delete_procurement,
     open_procurement,
     repin_procurement,
     update_procurement,
 )
 from .providers import (
+    ProcurementClosed,
     add_certification,
     add_fact,
     certifications_with_expiry,
@@ -48,12 +46,22 @@ from .providers import (
     update_provider,
 )
 from .rankings import Ranking, RankingRow, rank_procurement
+from .workflow import (
+    approve_assessment,
+    reopen_assessment,
+    set_four_eyes,
+    submit_assessment,
+    withdraw_assessment,
+)
 
 __all__ = [
     "PROCUREMENT_FIELDS",
+    "UNSET",
+    "AnswerConflict",
     "AnswerData",
     "CriterionChange",
     "InvalidAnswers",
+    "ProcurementClosed",
     "Ranking",
     "RankingRow",
     "Rescore",
@@ -66,6 +74,7 @@ __all__ = [
     "create_offer",
     "create_procurement",
     "create_provider",
+    "delete_procurement",
     "open_procurement",
     "rank_procurement",
     "record_answers",
@@ -74,10 +83,12 @@ __all__ = [
     "reopen_assessment",
     "repin_procurement",
     "rescore_assessment",
+    "set_four_eyes",
     "start_assessment",
     "start_assessment_of_new_offer",
     "submit_assessment",
     "update_offer",
     "update_procurement",
     "update_provider",
+    "withdraw_assessment",
 ]

@@ -1,14 +1,14 @@
-"""Assessments and their answers: start, answer, submit, approve, reopen, re-score.
+"""Assessments: put an offer under assessment, re-score it, keep its snapshot.
 
-Every write checks the caller's role (``roles``), runs in one transaction and
-refreshes the assessment's stored scorecard snapshot in the same transaction
-as the answers it reflects. Scores always come from ``scoring.engine``.
+Answers are saved by ``answers``; submit, approve, reopen and withdraw are
+``workflow``. Every write checks the caller's role (``roles``), runs in one
+transaction, is recorded, and refreshes the assessment's stored scorecard
+snapshot in the same transaction. Scores always come from ``scoring.engine``.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,48 +18,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scoring import engine
-from scoring.models import Catalogue, Criterion, Profile
+from scoring.models import Catalogue, Profile
 
-from ..models import Answer, Assessment, Offer, Procurement
+from ..models import Assessment, Offer, Procurement
+from ..record import Action as Recorded
+from ..record import Event, record
 from . import roles
-from .providers import create_offer, create_provider
+from .providers import ProcurementClosed, create_offer, create_provider
 from .roles import Action
 
 
 class StaleAssessment(Exception):
     """Someone saved the assessment after the caller read it."""
 
-    def __init__(self, assessment: Assessment):
+    def __init__(self, assessment: Assessment, message: str | None = None):
         self.assessment = assessment
         self.current_version = assessment.version
+        self.criteria: list[str] = []
         super().__init__(
-            _(
+            message
+            or _(
                 "This assessment was changed by someone else (it is now at version "
                 "%(version)s). Nothing was saved: review their changes and save again."
             )
             % {"version": assessment.version}
         )
-
-
-class InvalidAnswers(Exception):
-    """Some answers are invalid; ``errors`` lines up with the answers given."""
-
-    def __init__(self, errors: list[dict[str, list[str]]]):
-        self.errors = errors
-        super().__init__(_("Some answers are invalid; nothing was saved."))
-
-
-@dataclass(frozen=True)
-class AnswerData:
-    """One answer as a form or an API payload gives it."""
-
-    criterion: str
-    level: int | None = None
-    evidence: str = Answer.Evidence.DECLARED
-    not_applicable: bool = False
-    justification: str = ""
-    evidence_reference: str = ""
-    facts: Sequence[int] | None = None  # ids of the provider's facts it cites
 
 
 @dataclass(frozen=True)
@@ -105,7 +88,7 @@ def start_assessment(
                 .get(pk=procurement.pk)
             )
             if locked.status == Procurement.Status.CLOSED:
-                raise ValidationError(_("This procurement is closed."))
+                raise ProcurementClosed()
             assessment = Assessment(
                 offer=offer,
                 procurement=locked,
@@ -120,6 +103,28 @@ def start_assessment(
             )
             with transaction.atomic():
                 assessment.save()
+            record(
+                locked.organisation_id,
+                user=user,
+                events=[
+                    Event(
+                        Recorded.ASSESSMENT_STARTED,
+                        str(offer),
+                        procurement=locked.pk,
+                        assessment=assessment.pk,
+                        offer=offer.pk,
+                        provider=offer.provider_id,
+                        changes=[
+                            {"field": "status", "before": None, "after": "draft"},
+                            {
+                                "field": "as_of",
+                                "before": None,
+                                "after": assessment.as_of.isoformat(),
+                            },
+                        ],
+                    )
+                ],
+            )
     except IntegrityError as exc:
         raise ValidationError(
             {"offer": _("This offer is already under assessment in this procurement.")}
@@ -145,150 +150,6 @@ def start_assessment_of_new_offer(
         )
         new_offer = create_offer(new_provider, user=user, **offer)
         return start_assessment(user=user, procurement=procurement, offer=new_offer)
-
-
-def record_answers(
-    assessment: Assessment, *, user, version: int, answers: Sequence[AnswerData]
-) -> Assessment:
-    """Save many answers at once and re-score, refusing stale or late edits.
-
-    ``version`` is the assessment version the caller read. If anyone saved
-    since, nothing is written and ``StaleAssessment`` says the current version,
-    so that no one silently overwrites a colleague's edit.
-    """
-    roles.require_assessment_editor(user, assessment)
-    criteria = {
-        c.code: c
-        for c in Criterion.objects.filter(catalogue_id=assessment.catalogue_id)
-    }
-    citable = (
-        set(assessment.offer.provider.facts.values_list("pk", flat=True))
-        if any(data.facts for data in answers)
-        else set()
-    )
-    errors = [_answer_errors(data, criteria, citable) for data in answers]
-    seen: set[str] = set()
-    for data, problems in zip(answers, errors, strict=True):
-        if data.criterion in seen:
-            problems.setdefault("criterion", []).append(
-                _("Answered twice in one save.")
-            )
-        seen.add(data.criterion)
-    if any(errors):
-        raise InvalidAnswers(errors)
-    spec = assessment.catalogue.to_spec()
-    now = timezone.now()
-    with transaction.atomic():
-        # Lock the row so two saves cannot both pass the version check.
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.version != version:
-            raise StaleAssessment(locked)
-        if locked.status != Assessment.Status.DRAFT:
-            raise ValidationError(_("A submitted assessment is read-only."))
-        _upsert_answers(locked, answers, criteria, user=user, now=now)
-        locked.version += 1
-        scorecard = engine.score(spec, locked.profile.code, locked.answer_inputs())
-        apply_snapshot(locked, scorecard)
-        locked.save()
-    return locked
-
-
-def _upsert_answers(
-    assessment: Assessment,
-    answers: Sequence[AnswerData],
-    criteria: dict[str, Criterion],
-    *,
-    user,
-    now: datetime.datetime,
-) -> None:
-    """Insert or update the answers in one statement, then their cited facts."""
-    Answer.objects.bulk_create(
-        [
-            Answer(
-                assessment=assessment,
-                criterion=criteria[data.criterion],
-                level=None if data.not_applicable else data.level,
-                not_applicable=data.not_applicable,
-                evidence=data.evidence,
-                justification=data.justification,
-                evidence_reference=data.evidence_reference,
-                answered_by=user,
-                answered_at=now,
-            )
-            for data in answers
-        ],
-        update_conflicts=True,
-        unique_fields=["assessment", "criterion"],
-        update_fields=[
-            "level",
-            "not_applicable",
-            "evidence",
-            "justification",
-            "evidence_reference",
-            "answered_by",
-            "answered_at",
-        ],
-    )
-    cited = {data.criterion: data.facts for data in answers if data.facts is not None}
-    if not cited:
-        return
-    answer_ids = dict(
-        assessment.answers.filter(criterion__code__in=cited).values_list(
-            "criterion__code", "pk"
-        )
-    )
-    links = Answer.facts.through
-    links.objects.filter(answer_id__in=answer_ids.values()).delete()
-    links.objects.bulk_create(
-        links(answer_id=answer_ids[code], providerfact_id=fact)
-        for code, facts in cited.items()
-        for fact in dict.fromkeys(facts)
-    )
-
-
-def submit_assessment(
-    assessment: Assessment, *, user, version: int | None = None
-) -> Assessment:
-    """Hand a draft over for approval; from now on it is read-only."""
-    return _transition(
-        assessment,
-        user=user,
-        action=Action.EDIT,
-        source=Assessment.Status.DRAFT,
-        target=Assessment.Status.SUBMITTED,
-        version=version,
-        refusal=_("Only a draft can be submitted."),
-    )
-
-
-def approve_assessment(
-    assessment: Assessment, *, user, version: int | None = None
-) -> Assessment:
-    """Approve a submitted assessment; only the organisation's leads may."""
-    return _transition(
-        assessment,
-        user=user,
-        action=Action.LEAD,
-        source=Assessment.Status.SUBMITTED,
-        target=Assessment.Status.APPROVED,
-        version=version,
-        refusal=_("Only a submitted assessment can be approved."),
-    )
-
-
-def reopen_assessment(
-    assessment: Assessment, *, user, version: int | None = None
-) -> Assessment:
-    """Send a submitted assessment back to draft so it can be corrected (leads)."""
-    return _transition(
-        assessment,
-        user=user,
-        action=Action.LEAD,
-        source=Assessment.Status.SUBMITTED,
-        target=Assessment.Status.DRAFT,
-        version=version,
-        refusal=_("Only a submitted assessment can be sent back to draft."),
-    )
 
 
 def rescore_assessment(assessment: Assessment, *, catalogue: Catalogue) -> Rescore:
@@ -341,70 +202,6 @@ def refresh_snapshot(assessment: Assessment) -> Assessment:
         apply_snapshot(locked, locked.scorecard())
         locked.save()
     return locked
-
-
-def _transition(
-    assessment: Assessment,
-    *,
-    user,
-    action: Action,
-    source: str,
-    target: str,
-    version: int | None,
-    refusal: str,
-) -> Assessment:
-    roles.require_assessment_editor(user, assessment, action)
-    now = timezone.now()
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if version is not None and locked.version != version:
-            raise StaleAssessment(locked)
-        if locked.status != source:
-            raise ValidationError(refusal)
-        locked.status = target
-        locked.version += 1
-        if target == Assessment.Status.SUBMITTED:
-            locked.submitted_by, locked.submitted_at = user, now
-        elif target == Assessment.Status.APPROVED:
-            locked.approved_by, locked.approved_at = user, now
-        locked.save()
-    return locked
-
-
-def _answer_errors(
-    data: AnswerData, criteria: dict[str, Criterion], citable: set[int]
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    criterion = criteria.get(data.criterion)
-    if criterion is None:
-        errors["criterion"] = [
-            _("Unknown criterion %(code)s in this catalogue.")
-            % {"code": data.criterion}
-        ]
-        return errors
-    if (
-        data.level is not None
-        and not engine.MIN_LEVEL <= data.level <= engine.MAX_LEVEL
-    ):
-        errors["level"] = [_("Level must be between 0 and 4, or empty for unknown.")]
-    if data.not_applicable and not criterion.na_allowed:
-        errors["not_applicable"] = [
-            _("%(code)s cannot be marked N/A.") % {"code": criterion.code}
-        ]
-    if data.not_applicable and data.level is not None:
-        errors["level"] = [_("An N/A answer has no level.")]
-    if data.evidence not in Answer.Evidence.values:
-        errors["evidence"] = [
-            _("Evidence must be one of %(choices)s.")
-            % {"choices": ", ".join(Answer.Evidence.values)}
-        ]
-    if len(data.evidence_reference) > 500:
-        errors["evidence_reference"] = [_("At most 500 characters.")]
-    if len(data.justification) > 20000:
-        errors["justification"] = [_("At most 20,000 characters.")]
-    if data.facts and not set(data.facts) <= citable:
-        errors["facts"] = [_("Cite only facts about this offer's provider.")]
-    return errors
 
 
 def apply_snapshot(assessment: Assessment, scorecard: engine.Scorecard) -> None:

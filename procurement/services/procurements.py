@@ -1,14 +1,16 @@
-"""Procurements: create, edit, open and close them, and re-pin them to a newer method.
+"""Procurements: create, edit, open, close, delete a draft, re-pin to a newer method.
 
 A procurement is pinned to a catalogue version and a profile; every offer in
-it is scored by the same rules, so changing them is all or nothing.
+it is scored by the same rules, so changing them is all or nothing. Only
+leads open and close one, whatever a form or a payload asks; every change is
+in the record.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,9 +18,11 @@ from scoring import engine
 from scoring.models import Catalogue, Criterion, Profile
 
 from ..models import Answer, Assessment, Organisation, Procurement
+from ..record import Action as Recorded
+from ..record import Event, changes_between, record
 from . import roles
 from .assessments import apply_snapshot, profile_in
-from .providers import save_unique
+from .providers import ProcurementClosed, save_unique
 from .roles import Action
 
 # What ``update_procurement`` may change; the status has its own services.
@@ -36,10 +40,22 @@ def create_procurement(
     reference: str = "",
     description: str = "",
     deadline: datetime.date | None = None,
-    status: str = Procurement.Status.OPEN,
+    status: str | None = None,
 ) -> Procurement:
-    """Open a procurement pinned to the profile's published catalogue version."""
+    """Create a procurement pinned to the profile's published catalogue version.
+
+    A lead's procurement opens at once unless they ask for a draft; an
+    evaluator's starts as a draft, which a lead opens. Only a lead may create
+    one open or closed.
+    """
     roles.require(user, Action.EDIT, organisation)
+    is_lead = roles.can(user, Action.LEAD, organisation)
+    if status is None:
+        status = Procurement.Status.OPEN if is_lead else Procurement.Status.DRAFT
+    if status != Procurement.Status.DRAFT and not is_lead:
+        raise PermissionDenied(
+            _("Only a lead may open or close a procurement; create it as a draft.")
+        )
     if not profile.catalogue.is_published:
         raise ValidationError({"profile": _("Only a published catalogue can be used.")})
     procurement = Procurement(
@@ -54,10 +70,48 @@ def create_procurement(
         created_by=user,
     )
     procurement.full_clean()
-    return save_unique(
-        procurement,
-        field="reference",
-        message=_("This organisation already has a procurement with this reference."),
+    with transaction.atomic():
+        save_unique(
+            procurement,
+            field="reference",
+            message=_(
+                "This organisation already has a procurement with this reference."
+            ),
+        )
+        _record(procurement, user, Recorded.PROCUREMENT_CREATED, {})
+    return procurement
+
+
+def _values(procurement: Procurement) -> dict:
+    """What the record shows of a procurement (the profile and version by name)."""
+    return {
+        "title": procurement.title,
+        "reference": procurement.reference,
+        "description": procurement.description,
+        "deadline": procurement.deadline,
+        "status": procurement.status,
+        "profile": procurement.profile.code,
+        "catalogue": f"{procurement.catalogue.slug} {procurement.catalogue.version}",
+    }
+
+
+def _record(
+    procurement: Procurement, user, action, before: dict, reason: str = "", extra=()
+) -> None:
+    changes = changes_between(before, _values(procurement))
+    record(
+        procurement.organisation_id,
+        user=user,
+        events=[
+            Event(
+                action,
+                str(procurement),
+                procurement=procurement.pk,
+                changes=changes,
+                reason=reason,
+            ),
+            *extra,
+        ],
     )
 
 
@@ -75,7 +129,12 @@ def update_procurement(procurement: Procurement, *, user, **fields) -> Procureme
     with transaction.atomic():
         # Lock the row so that an offer cannot be added between the check
         # that none is under assessment and the change of profile.
-        locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        locked = (
+            Procurement.objects.select_for_update(of=("self",))
+            .select_related("profile", "catalogue")
+            .get(pk=procurement.pk)
+        )
+        before = _values(locked)
         profile = fields.pop("profile", None)
         if profile is not None and profile.pk != locked.profile_id:
             _check_profile_change(locked, profile)
@@ -90,6 +149,8 @@ def update_procurement(procurement: Procurement, *, user, **fields) -> Procureme
                 "This organisation already has a procurement with this reference."
             ),
         )
+        if changes_between(before, _values(locked)):
+            _record(locked, user, Recorded.PROCUREMENT_CHANGED, before)
     return locked
 
 
@@ -107,37 +168,78 @@ def _check_profile_change(procurement: Procurement, profile: Profile) -> None:
         raise ValidationError({"profile": _("Only a published catalogue can be used.")})
 
 
-def open_procurement(procurement: Procurement, *, user) -> Procurement:
-    """Open a draft or closed procurement to new offers (leads)."""
+def open_procurement(
+    procurement: Procurement, *, user, reason: str = ""
+) -> Procurement:
+    """Open a draft procurement, or reopen a closed one (leads)."""
     return _set_procurement_status(
         procurement,
         user=user,
         status=Procurement.Status.OPEN,
+        action=Recorded.PROCUREMENT_OPENED,
         refusal=_("This procurement is already open."),
+        reason=reason,
     )
 
 
-def close_procurement(procurement: Procurement, *, user) -> Procurement:
-    """Close a procurement: no new offer can be put under assessment (leads)."""
+def close_procurement(
+    procurement: Procurement, *, user, reason: str = ""
+) -> Procurement:
+    """Close a procurement: nothing in it changes until a lead reopens it (leads)."""
     return _set_procurement_status(
         procurement,
         user=user,
         status=Procurement.Status.CLOSED,
+        action=Recorded.PROCUREMENT_CLOSED,
         refusal=_("This procurement is already closed."),
+        reason=reason,
     )
 
 
 def _set_procurement_status(
-    procurement: Procurement, *, user, status: str, refusal: str
+    procurement: Procurement, *, user, status: str, action, refusal: str, reason: str
 ) -> Procurement:
     roles.require(user, Action.LEAD, procurement.organisation)
     with transaction.atomic():
-        locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        locked = (
+            Procurement.objects.select_for_update(of=("self",))
+            .select_related("profile", "catalogue")
+            .get(pk=procurement.pk)
+        )
         if locked.status == status:
             raise ValidationError(refusal)
+        before = _values(locked)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
+        _record(locked, user, action, before, reason=reason)
     return locked
+
+
+def delete_procurement(procurement: Procurement, *, user, reason: str = "") -> None:
+    """Delete a draft procurement in which nothing was submitted (leads).
+
+    Its draft assessments go with it; its entries stay in the record, and a
+    last one says who deleted it and why. Anything submitted, approved or
+    withdrawn is never deleted.
+    """
+    roles.require(user, Action.LEAD, procurement.organisation)
+    with transaction.atomic():
+        locked = (
+            Procurement.objects.select_for_update(of=("self",))
+            .select_related("profile", "catalogue")
+            .get(pk=procurement.pk)
+        )
+        if locked.status != Procurement.Status.DRAFT:
+            raise ValidationError(_("Only a draft procurement can be deleted."))
+        if locked.assessments.exclude(status=Assessment.Status.DRAFT).exists():
+            raise ValidationError(
+                _(
+                    "An assessment of this procurement was submitted: it stays "
+                    "on record and the procurement cannot be deleted."
+                )
+            )
+        _record(locked, user, Recorded.PROCUREMENT_DELETED, _values(locked), reason)
+        locked.delete()
 
 
 def repin_procurement(
@@ -157,7 +259,14 @@ def repin_procurement(
     new_criteria = {c.code: c for c in Criterion.objects.filter(catalogue=catalogue)}
     spec = catalogue.to_spec()
     with transaction.atomic():
-        locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        locked = (
+            Procurement.objects.select_for_update(of=("self",))
+            .select_related("profile", "catalogue")
+            .get(pk=procurement.pk)
+        )
+        if locked.status == Procurement.Status.CLOSED:
+            raise ProcurementClosed()
+        before = _values(locked)
         assessments = list(
             Assessment.objects.select_for_update()
             .filter(procurement=locked)
@@ -178,7 +287,9 @@ def repin_procurement(
         answers = Answer.objects.filter(assessment__in=assessments).select_related(
             "criterion"
         )
-        answers.exclude(criterion__code__in=new_criteria).delete()
+        dropped = answers.exclude(criterion__code__in=new_criteria)
+        dropped_codes = sorted(set(dropped.values_list("criterion__code", flat=True)))
+        dropped.delete()
         for answer in answers.filter(criterion__code__in=new_criteria):
             answer.criterion = new_criteria[answer.criterion.code]
             answer.save(update_fields=["criterion"])
@@ -191,4 +302,31 @@ def repin_procurement(
             assessment.save()
         locked.catalogue, locked.profile = catalogue, profile
         locked.save(update_fields=["catalogue", "profile", "updated_at"])
+        _record(
+            locked,
+            user,
+            Recorded.PROCUREMENT_REPINNED,
+            before,
+            reason=_("Answers to criteria the new version drops: %(codes)s.")
+            % {"codes": ", ".join(dropped_codes)}
+            if dropped_codes
+            else "",
+            extra=[
+                Event(
+                    Recorded.ASSESSMENT_REPINNED,
+                    str(assessment.offer),
+                    procurement=locked.pk,
+                    assessment=assessment.pk,
+                    offer=assessment.offer_id,
+                    changes=[
+                        {
+                            "field": "catalogue",
+                            "before": before["catalogue"],
+                            "after": f"{catalogue.slug} {catalogue.version}",
+                        }
+                    ],
+                )
+                for assessment in assessments
+            ],
+        )
     return locked

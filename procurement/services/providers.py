@@ -14,9 +14,45 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Certification, Offer, Organisation, Provider, ProviderFact
+from ..models import (
+    Assessment,
+    Certification,
+    Offer,
+    Organisation,
+    Procurement,
+    Provider,
+    ProviderFact,
+)
+from ..record import Action as Recorded
+from ..record import Event, changes_between, record
 from . import roles
 from .roles import Action
+
+# Fields that say when or by whom a row was written: the record has them.
+BOOKKEEPING = {"id", "created_at", "updated_at", "translations"}
+
+
+class ProcurementClosed(Exception):
+    """The change would touch a closed procurement: a lead must reopen it first."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "This procurement is closed: nothing in it can change until a "
+                "lead reopens it."
+            )
+        )
+
+
+def values_of(instance, names=None) -> dict:
+    """The fields of a row as the record shows them (foreign keys as ids)."""
+    fields = [
+        f
+        for f in instance._meta.concrete_fields
+        if f.name not in BOOKKEEPING and (names is None or f.name in names)
+    ]
+    return {f.name: getattr(instance, f.attname) for f in fields}
 
 
 def create_provider(
@@ -31,12 +67,15 @@ def create_provider(
     roles.require(user, Action.EDIT, organisation)
     provider = Provider(organisation=organisation, name=name, **fields)
     provider.full_clean()
-    return save_unique(
-        provider,
-        field="name",
-        message=_("Your organisation already has a provider named %(name)s.")
-        % {"name": name},
-    )
+    with transaction.atomic():
+        save_unique(
+            provider,
+            field="name",
+            message=_("Your organisation already has a provider named %(name)s.")
+            % {"name": name},
+        )
+        _record_provider(provider, user, Recorded.PROVIDER_CREATED, {})
+    return provider
 
 
 def save_unique(instance, *, field: str, message: str, **save):
@@ -58,11 +97,25 @@ def update_provider(provider: Provider, *, user, **fields) -> Provider:
     roles.require_provider_editor(user, provider)
     with transaction.atomic():
         locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        before = values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
         locked.save(update_fields=[*fields, "updated_at"])
+        _record_provider(locked, user, Recorded.PROVIDER_CHANGED, before, fields)
     return locked
+
+
+def _record_provider(provider, user, action, before, names=None) -> None:
+    changes = changes_between(before, values_of(provider, names))
+    if changes:
+        record(
+            provider.organisation_id,
+            user=user,
+            events=[
+                Event(action, str(provider), provider=provider.pk, changes=changes)
+            ],
+        )
 
 
 def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
@@ -70,7 +123,20 @@ def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
     roles.require_provider_editor(user, provider)
     fact = ProviderFact(provider=provider, **fields)
     fact.full_clean()
-    fact.save()
+    with transaction.atomic():
+        fact.save()
+        record(
+            provider.organisation_id,
+            user=user,
+            events=[
+                Event(
+                    Recorded.FACT_ADDED,
+                    _("Fact about %(provider)s") % {"provider": provider},
+                    provider=provider.pk,
+                    changes=changes_between({}, values_of(fact)),
+                )
+            ],
+        )
     return fact
 
 
@@ -79,8 +145,43 @@ def create_offer(provider: Provider, *, user, name: str, **fields) -> Offer:
     roles.require_provider_editor(user, provider)
     offer = Offer(provider=provider, name=name, **fields)
     offer.full_clean()
-    offer.save()
+    with transaction.atomic():
+        offer.save()
+        _record_offer(offer, user, Recorded.OFFER_CREATED, {})
     return offer
+
+
+def _record_offer(offer, user, action, before, names=None, reason="") -> None:
+    changes = changes_between(before, values_of(offer, names))
+    if changes or reason:
+        record(
+            offer.provider.organisation_id,
+            user=user,
+            events=[
+                Event(
+                    action,
+                    str(offer),
+                    offer=offer.pk,
+                    provider=offer.provider_id,
+                    changes=changes,
+                    reason=reason,
+                )
+            ],
+        )
+
+
+def require_offer_open(offer: Offer) -> None:
+    """Refuse to change an offer that a closed procurement is still assessing."""
+    under_closed = Assessment.objects.filter(
+        offer=offer, procurement__status=Procurement.Status.CLOSED
+    ).exclude(status__in=[Assessment.Status.APPROVED, Assessment.Status.WITHDRAWN])
+    if under_closed.exists():
+        raise ProcurementClosed(
+            _(
+                "This offer is under assessment in a closed procurement: it cannot "
+                "change until a lead reopens the procurement."
+            )
+        )
 
 
 def update_offer(offer: Offer, *, user, **fields) -> Offer:
@@ -90,11 +191,18 @@ def update_offer(offer: Offer, *, user, **fields) -> Offer:
     """
     roles.require_provider_editor(user, offer.provider)
     with transaction.atomic():
-        locked = Offer.objects.select_for_update().get(pk=offer.pk)
+        locked = (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=offer.pk)
+        )
+        require_offer_open(locked)
+        before = values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
         locked.save(update_fields=list(fields))
+        _record_offer(locked, user, Recorded.OFFER_CHANGED, before, fields)
     return locked
 
 
@@ -104,14 +212,41 @@ def add_certification(offer: Offer, *, user, **fields) -> Certification:
     certification = Certification(offer=offer, **fields)
     _check_validity_period(certification)
     certification.full_clean()
-    certification.save()
+    with transaction.atomic():
+        require_offer_open(offer)
+        certification.save()
+        _record_certification(certification, user, Recorded.CERTIFICATION_ADDED)
     return certification
 
 
 def remove_certification(certification: Certification, *, user) -> None:
-    """Delete a certification of an offer (evaluators and leads)."""
+    """Delete an offer's certification (evaluators, leads); the record keeps it."""
     roles.require_provider_editor(user, certification.offer.provider)
-    certification.delete()
+    with transaction.atomic():
+        require_offer_open(certification.offer)
+        _record_certification(certification, user, Recorded.CERTIFICATION_REMOVED)
+        certification.delete()
+
+
+def _record_certification(certification: Certification, user, action) -> None:
+    values = values_of(certification)
+    before, after = (
+        ({}, values) if action == Recorded.CERTIFICATION_ADDED else (values, {})
+    )
+    offer = certification.offer
+    record(
+        offer.provider.organisation_id,
+        user=user,
+        events=[
+            Event(
+                action,
+                f"{certification.scheme} · {offer}",
+                offer=offer.pk,
+                provider=offer.provider_id,
+                changes=changes_between(before, after),
+            )
+        ],
+    )
 
 
 def certifications_with_expiry(

@@ -1,4 +1,9 @@
-"""The ranking of a procurement's offers, read from the stored snapshots."""
+"""The ranking of a procurement's offers, read from the stored snapshots.
+
+Withdrawn offers leave the ranking and are listed apart. Until every ranked
+assessment is approved the ranking is provisional, and each row says its
+status, so a draft that ranks first is seen for what it is.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +24,25 @@ class RankingRow:
     def excluded(self) -> bool:
         return not self.assessment.eligible
 
+    @property
+    def status(self) -> str:
+        return self.assessment.status
+
+    @property
+    def is_draft(self) -> bool:
+        return self.assessment.status == Assessment.Status.DRAFT
+
 
 @dataclass(frozen=True)
 class Ranking:
     procurement: Procurement
     rows: tuple[RankingRow, ...]
+    withdrawn: tuple[Assessment, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """True until every ranked assessment is approved."""
+        return any(r.status != Assessment.Status.APPROVED for r in self.rows)
 
     @property
     def eligible(self) -> tuple[RankingRow, ...]:
@@ -43,11 +62,13 @@ def rank_procurement(procurement: Procurement) -> Ranking:
 
     Reads only the stored snapshots: one query, whatever the number of offers.
     """
-    assessments = list(
+    everything = list(
         procurement.assessments.select_related("offer__provider", "profile").order_by(
             "offer__provider__name", "offer__name", "pk"
         )
     )
+    withdrawn = tuple(a for a in everything if a.status == Assessment.Status.WITHDRAWN)
+    assessments = [a for a in everything if a.status != Assessment.Status.WITHDRAWN]
     ranked = engine.rank(
         [
             engine.RankInput(a.pk, a.eligible, a.global_score, a.trust_level)
@@ -58,4 +79,5 @@ def rank_procurement(procurement: Procurement) -> Ranking:
     return Ranking(
         procurement=procurement,
         rows=tuple(RankingRow(by_pk[r.key], r.rank, r.tied) for r in ranked),
+        withdrawn=withdrawn,
     )

@@ -6,8 +6,12 @@ One module per page family:
 - ``providers``: providers, their offers, dated facts and certifications.
 - ``procurements``: the list, opening one, its ranking, editing, opening and
   closing, putting an offer under assessment.
-- ``assessments``: the scorecard, the editor (with its conflict screen for a
-  stale save), submit, approve and reopen, re-scoring under a newer catalogue.
+- ``assessments``: the scorecard, the editor (saving only what the user
+  changed, with a screen to choose when a colleague changed the same
+  criterion), submit, approve, reopen and withdraw, re-scoring under a newer
+  catalogue.
+- ``history``: the record of an assessment or a procurement, as a timeline.
+- ``organisations``: an organisation's settings (the four-eyes rule).
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
 - ``downloads``: a scorecard, a procurement's report, an organisation's data.
 - ``pages``: what several of them share (rendering, pagination, legends).
@@ -27,13 +31,17 @@ from .assessments import (
     assessment_reopen,
     assessment_rescore,
     assessment_submit,
+    assessment_withdraw,
 )
 from .downloads import assessment_export, organisation_export, procurement_export
+from .history import assessment_history, procurement_history
 from .home import home
+from .organisations import organisation_settings
 from .procurements import (
     procurement_add_offer,
     procurement_close,
     procurement_create,
+    procurement_delete,
     procurement_detail,
     procurement_edit,
     procurement_list,
@@ -57,9 +65,11 @@ __all__ = [
     "assessment_detail",
     "assessment_edit",
     "assessment_export",
+    "assessment_history",
     "assessment_reopen",
     "assessment_rescore",
     "assessment_submit",
+    "assessment_withdraw",
     "certification_create",
     "certification_remove",
     "fact_create",
@@ -67,12 +77,15 @@ __all__ = [
     "offer_create",
     "offer_edit",
     "organisation_export",
+    "organisation_settings",
     "procurement_add_offer",
     "procurement_close",
     "procurement_create",
+    "procurement_delete",
     "procurement_detail",
     "procurement_edit",
     "procurement_export",
+    "procurement_history",
     "procurement_list",
     "procurement_open",
     "provider_create",

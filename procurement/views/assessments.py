@@ -19,13 +19,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from scoring.models import Catalogue, Criterion
 
-from .. import charts, scorecards, services
-from ..forms import AnswerForm, VersionForm, initial_for
-from ..models import Answer, Assessment
+from .. import approvals, charts, scorecards, services
+from ..forms import AnswerForm, VersionForm, WorkflowForm, add_errors, initial_for
+from ..models import Answer, Assessment, Procurement
 from ..services import roles
 from ..services.roles import Action, allows
 from .pages import reference_legend, render_page
@@ -75,17 +75,31 @@ def assessment_detail(request, pk):
             "legend": [(str(assessment.offer), charts.PALETTE[0], False)]
             + reference_legend(references),
             "can_edit": assessment.is_editable and allows(role, EDIT),
-            "can_submit": assessment.status == Assessment.Status.DRAFT
-            and not assessment.is_reference_case
-            and allows(role, EDIT),
-            "can_approve": assessment.status == Assessment.Status.SUBMITTED
-            and allows(role, LEAD),
+            **_workflow_flags(assessment, role),
             "newer_catalogue": newer,
+            "changed_since_approval": approvals.changes_since_approval(assessment),
             "evidence_names": {
                 e.code: e.name for e in report.catalogue.evidence_types.all()
             },
         },
     )
+
+
+def _workflow_flags(assessment: Assessment, role: str | None) -> dict[str, bool]:
+    """The workflow buttons a page shows, by status and role, in an open procurement."""
+    Status = Assessment.Status
+    if (
+        assessment.is_reference_case
+        or assessment.procurement.status == Procurement.Status.CLOSED
+    ):
+        return {}
+    return {
+        "can_submit": assessment.status == Status.DRAFT and allows(role, EDIT),
+        "can_approve": assessment.status == Status.SUBMITTED and allows(role, LEAD),
+        "can_reopen": assessment.status in (Status.SUBMITTED, Status.APPROVED)
+        and allows(role, LEAD),
+        "can_withdraw": assessment.status != Status.WITHDRAWN and allows(role, LEAD),
+    }
 
 
 def _newer_catalogue(assessment: Assessment) -> Catalogue | None:
@@ -98,20 +112,24 @@ def _newer_catalogue(assessment: Assessment) -> Catalogue | None:
 
 
 @dataclass(frozen=True)
-class StaleRow:
-    """One criterion as the user entered it and as someone else stored it."""
+class ConflictRow:
+    """A criterion the user changed and a colleague changed too, since."""
 
     line: scorecards.CriterionLine
     entered: dict[str, str]
     stored: dict[str, str]
     answer: Answer | None  # the stored answer, for who saved it and when
-    differs: bool
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request, pk):
-    """Answer one pillar at a time; saving re-scores at once."""
+    """Answer one pillar at a time; saving re-scores at once.
+
+    A save sends only what the user changed; a colleague's changes to other
+    criteria are merged. When a colleague changed a criterion the user
+    changed too, the page shows both and asks which to keep (a 409).
+    """
     assessment = _assessment_or_404(request, pk)
     organisation_id = (
         assessment.procurement.organisation_id if assessment.procurement else None
@@ -129,19 +147,27 @@ def assessment_edit(request, pk):
     evidence_types = list(report.catalogue.evidence_types.all())
     facts = list(assessment.offer.provider.facts.order_by("as_of", "pk"))
     data = request.POST if request.method == "POST" else None
-    forms = [
-        AnswerForm(data, line=line, evidence_types=evidence_types, facts=facts)
-        for line in pillar.criteria
-    ]
+
+    def form_for(line, values=None):
+        return AnswerForm(values, line=line, evidence_types=evidence_types, facts=facts)
+
+    forms = [form_for(line, data) for line in pillar.criteria]
     version = assessment.version
-    stale_rows = None
+    conflicts = None
     if data is not None:
         version_form = VersionForm(data)
         valid = [form.is_valid() for form in forms]
         if not version_form.is_valid():
             messages.error(request, _("The form is incomplete; reload the page."))
         elif all(valid):
-            answers = [form.answer_data() for form in forms]
+            answers = [a for form in forms if (a := form.answer_data()) is not None]
+            target = _next_pillar(request, report, pillar)
+            if not answers:
+                messages.info(
+                    request,
+                    _("Nothing changed in %(pillar)s.") % {"pillar": pillar.code},
+                )
+                return redirect(target)
             try:
                 updated = services.record_answers(
                     assessment,
@@ -151,24 +177,27 @@ def assessment_edit(request, pk):
                 )
             except services.StaleAssessment as exc:
                 messages.error(request, str(exc))
-                version = exc.current_version
                 assessment = _assessment_or_404(request, pk)
+                version = assessment.version
                 report = scorecards.assessment_report(assessment)
                 pillar = _pillar(report, pillar.code)
-                stale_rows = _stale_rows(pillar, forms)
+                forms, conflicts = _conflict_forms(
+                    pillar, forms, set(exc.criteria), form_for, data
+                )
             except services.InvalidAnswers as exc:
                 messages.error(request, str(exc))
-                for form, errors in zip(forms, exc.errors, strict=True):
-                    form.add_service_errors(errors)
+                by_code = dict(
+                    zip([a.criterion for a in answers], exc.errors, strict=True)
+                )
+                for form in forms:
+                    form.add_service_errors(by_code.get(form.line.code, {}))
+            except services.ProcurementClosed as exc:
+                messages.error(request, str(exc))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, _saved_message(report, pillar, updated))
-                codes = {line.code for line in report.pillars}
-                target = request.POST.get("next")
-                target = target if target in codes else pillar.code
-                url = reverse("procurement:assessment-edit", args=[pk])
-                return redirect(f"{url}?pillar={target}#top")
+                return redirect(target)
         else:
             messages.error(
                 request, _("Some answers need your attention; nothing was saved.")
@@ -188,16 +217,59 @@ def assessment_edit(request, pk):
             "rows": list(zip(pillar.criteria, forms, strict=True)),
             "version": version,
             "editable": editable,
-            "stale_rows": stale_rows,
-            "stale_same": sum(not row.differs for row in stale_rows or ()),
+            "conflicts": conflicts,
             "evidence_names": {e.code: e.name for e in evidence_types},
-            "can_submit": assessment.status == Assessment.Status.DRAFT
-            and allows(role, EDIT),
-            "can_approve": assessment.status == Assessment.Status.SUBMITTED
-            and allows(role, LEAD),
+            **_workflow_flags(assessment, role),
         },
-        status=409 if stale_rows is not None else 200,
+        status=409 if conflicts else 200,
     )
+
+
+def _next_pillar(request, report, pillar) -> str:
+    """Where a save goes: the pillar asked for with "Save and go to", or this one."""
+    codes = {line.code for line in report.pillars}
+    target = request.POST.get("next")
+    target = target if target in codes else pillar.code
+    url = reverse("procurement:assessment-edit", args=[report.assessment.pk])
+    return f"{url}?pillar={target}#top"
+
+
+def _conflict_forms(pillar, forms, conflicting: set[str], form_for, data):
+    """The forms to show after a conflict, and the rows to compare.
+
+    A criterion in conflict keeps what the user entered, shown beside what is
+    stored now, with a choice; its fingerprint becomes the stored one, so that
+    saving "mine" writes exactly the user's values over theirs. A criterion
+    the user changed without conflict keeps the user's entry. Every other
+    criterion shows what is stored now.
+    """
+    entered = {form.line.code: form for form in forms}
+    shown, rows = [], []
+    for line in pillar.criteria:
+        old = entered[line.code]
+        if line.code in conflicting:
+            values = data.copy()
+            stored = initial_for(line.answer)
+            values[f"{line.code}-loaded"] = stored["loaded"]
+            values[f"{line.code}-conflict"] = "true"
+            values.pop(f"{line.code}-resolve", None)
+            form = form_for(line, values)
+            form.is_valid()
+            form.errors.pop("resolve", None)
+            shown.append(form)
+            rows.append(
+                ConflictRow(
+                    line,
+                    old.describe(old.cleaned_data),
+                    old.describe(stored),
+                    line.answer,
+                )
+            )
+        elif old.changed_fields():
+            shown.append(old)
+        else:
+            shown.append(form_for(line))
+    return shown, rows
 
 
 def _pillar(report: scorecards.AssessmentReport, code: str | None):
@@ -226,58 +298,151 @@ def _saved_message(report, pillar, updated: Assessment) -> str:
     }
 
 
-def _stale_rows(pillar, forms) -> list[StaleRow]:
-    """Compare what the user entered with what is now stored, per criterion."""
-    rows = []
-    for line, form in zip(pillar.criteria, forms, strict=True):
-        entered = form.describe(form.cleaned_data)
-        stored = form.describe(initial_for(line.answer))
-        rows.append(StaleRow(line, entered, stored, line.answer, entered != stored))
-    return rows
+@dataclass(frozen=True)
+class Step:
+    """One step of an assessment's workflow, as the confirmation page shows it."""
+
+    service: object
+    title: str
+    explanation: str
+    success: str
+    action: Action
+
+
+STEPS = {
+    "submit": Step(
+        services.submit_assessment,
+        _("Submit for approval"),
+        _(
+            "The assessment becomes read-only; a lead approves it or sends it back "
+            "to draft."
+        ),
+        _("Assessment submitted for approval."),
+        EDIT,
+    ),
+    "approve": Step(
+        services.approve_assessment,
+        _("Approve"),
+        _(
+            "Approval freezes what the report shows: later changes to the offer, "
+            "its provider, certifications or facts do not change this assessment's "
+            "pages, exports or digest. With unanswered criteria, say why."
+        ),
+        _("Assessment approved."),
+        LEAD,
+    ),
+    "reopen": Step(
+        services.reopen_assessment,
+        _("Send back to draft"),
+        _(
+            "The assessment can be corrected again. Reopening an approved "
+            "assessment needs a reason, kept in the record."
+        ),
+        _("Assessment sent back to draft."),
+        LEAD,
+    ),
+    "withdraw": Step(
+        services.withdraw_assessment,
+        _("Withdraw the offer"),
+        _(
+            "The offer leaves the ranking and is listed as withdrawn; its "
+            "assessment stays in the record. Say why."
+        ),
+        _("Offer withdrawn from the procurement."),
+        LEAD,
+    ),
+}
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessment_submit(request, pk):
-    """Hand a draft over for approval."""
-    return _transition(
-        request, pk, services.submit_assessment, _("Assessment submitted for approval.")
-    )
+    """Hand a draft over for approval; an incomplete one asks for confirmation."""
+    return _workflow(request, pk, "submit")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessment_approve(request, pk):
-    """Approve a submitted assessment (leads)."""
-    return _transition(
-        request, pk, services.approve_assessment, _("Assessment approved.")
-    )
+    """Approve a submitted assessment (leads; not its submitter under four eyes)."""
+    return _workflow(request, pk, "approve")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessment_reopen(request, pk):
-    """Send a submitted assessment back to draft for corrections (leads)."""
-    return _transition(
-        request, pk, services.reopen_assessment, _("Assessment sent back to draft.")
-    )
+    """Send a submitted or approved assessment back to draft (leads)."""
+    return _workflow(request, pk, "reopen")
 
 
-def _transition(request, pk, service, success: str):
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_withdraw(request, pk):
+    """Withdraw an offer from its procurement, with a reason (leads)."""
+    return _workflow(request, pk, "withdraw")
+
+
+def _workflow(request, pk, name: str):
+    """A step's confirmation page, or the step itself when nothing is to confirm.
+
+    A complete assessment is submitted at once; an incomplete one asks to
+    confirm. Approving an incomplete assessment, reopening an approved one and
+    withdrawing an offer ask for a reason. Refusals come back as messages.
+    """
+    step = STEPS[name]
     assessment = _assessment_or_404(request, pk)
-    version = _posted_version(request)
-    if version is None:
-        messages.error(request, _("The form is incomplete; reload the page."))
-        return redirect(assessment)
-    try:
-        service(assessment, user=request.user, version=version)
-    except services.StaleAssessment as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
-    return redirect(assessment)
+    if assessment.is_reference_case:
+        raise PermissionDenied(_("Reference cases are read-only."))
+    roles.require(request.user, step.action, assessment.procurement.organisation_id)
+    form = WorkflowForm(request.POST or None, initial={"version": assessment.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        incomplete = assessment.completeness < services.workflow.COMPLETE
+        if name == "submit" and incomplete and not data["confirm"]:
+            messages.warning(
+                request,
+                _(
+                    "%(percent)s%% of the criteria are answered. Confirm to submit "
+                    "it as it is."
+                )
+                % {"percent": formats.localize(assessment.completeness)},
+            )
+        else:
+            options = {} if name == "submit" else {"reason": data["reason"]}
+            try:
+                step.service(
+                    assessment, user=request.user, version=data["version"], **options
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+                    add_errors(form, exc)
+                else:
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect(assessment)
+            except (
+                services.StaleAssessment,
+                services.ProcurementClosed,
+                PermissionDenied,
+            ) as exc:
+                messages.error(request, str(exc))
+                return redirect(assessment)
+            else:
+                messages.success(request, step.success)
+                return redirect(assessment)
+    return render_page(
+        request,
+        "procurement/assessment_workflow.html",
+        {
+            "section": "procurements",
+            "assessment": assessment,
+            "step": step,
+            "name": name,
+            "form": form,
+            "ask_reason": name != "submit",
+            "ask_confirm": name == "submit"
+            and assessment.completeness < services.workflow.COMPLETE,
+        },
+    )
 
 
 @login_required

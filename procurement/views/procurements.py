@@ -22,6 +22,7 @@ from ..forms import (
     NewOfferForm,
     ProcurementEditForm,
     ProcurementForm,
+    ReasonForm,
     add_errors,
 )
 from ..models import Assessment, Offer, Procurement
@@ -156,6 +157,10 @@ def procurement_detail(request, pk):
             "sensitivity": sensitivity.sensitivity(report),
             "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
             "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),
+            "can_delete": procurement.status == Procurement.Status.DRAFT
+            and roles.can(request.user, LEAD, procurement.organisation_id)
+            and all(row.is_draft for row in report.ranking.rows)
+            and not report.ranking.withdrawn,
         },
     )
 
@@ -223,13 +228,43 @@ def procurement_open(request, pk):
 
 def _procurement_status(request, pk, service, success: str):
     procurement = _procurement_or_404(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        service(procurement, user=request.user)
+        service(procurement, user=request.user, reason=reason)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
     return redirect(procurement)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procurement_delete(request, pk):
+    """Delete a draft procurement in which nothing was submitted (leads)."""
+    procurement = _procurement_or_404(request, pk)
+    roles.require(request.user, LEAD, procurement.organisation_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_procurement(
+                procurement, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(procurement)
+        messages.success(
+            request,
+            _("Draft procurement %(title)s deleted; its history stays on record.")
+            % {"title": procurement.title},
+        )
+        return redirect("procurement:procurement-list")
+    return render_page(
+        request,
+        "procurement/procurement_delete.html",
+        {"section": "procurements", "procurement": procurement, "form": form},
+    )
 
 
 @login_required
@@ -287,6 +322,9 @@ def _start(request, procurement, form, offer) -> Assessment | None:
     except ValidationError as exc:
         add_errors(form, exc)
         return None
+    except services.ProcurementClosed as exc:
+        form.add_error(None, str(exc))
+        return None
     _under_assessment(request, offer)
     return assessment
 
@@ -311,6 +349,9 @@ def _create_and_start(request, procurement, form) -> Assessment | None:
         )
     except ValidationError as exc:
         add_errors(form, exc)
+        return None
+    except services.ProcurementClosed as exc:
+        form.add_error(None, str(exc))
         return None
     _under_assessment(request, assessment.offer)
     return assessment

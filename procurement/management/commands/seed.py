@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.seed import (
+    DEMO_EVALUATOR_PASSWORD,
+    DEMO_EVALUATOR_USERNAME,
     DEMO_ORGANISATION,
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -25,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo",
             action="store_true",
-            help=f"also create {DEMO_ORGANISATION!r} and the user {DEMO_USERNAME!r} "
-            "(refused unless DEBUG is on)",
+            help=f"also create {DEMO_ORGANISATION!r}, its lead {DEMO_USERNAME!r} and "
+            f"its evaluator {DEMO_EVALUATOR_USERNAME!r} (refused unless DEBUG is on)",
         )
 
     def handle(self, *args, demo=False, **options):
@@ -50,6 +52,7 @@ class Command(BaseCommand):
         if procurement is not None:
             self.stdout.write(
                 f"Demo: {procurement.organisation}, procurement {procurement}; "
-                f"log in as {DEMO_USERNAME} / {DEMO_PASSWORD}."
+                f"log in as {DEMO_USERNAME} / {DEMO_PASSWORD} (lead) or "
+                f"{DEMO_EVALUATOR_USERNAME} / {DEMO_EVALUATOR_PASSWORD} (evaluator)."
             )
         self.stdout.write(self.style.SUCCESS("Seed complete."))

@@ -1,5 +1,8 @@
 """Forms of the web UI: they parse and validate what a user typed.
 
+The answer form of the assessment editor, which knows what the user changed,
+is ``answers``; the others are here.
+
 Forms never run a workflow: the views hand ``cleaned_data`` to ``services``,
 which check roles and write. Messages a user reads are translatable, and
 errors that the services find (``InvalidAnswers``, ``ValidationError``) are
@@ -19,8 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.models import Profile
 
-from .models import (
-    Answer,
+from ..models import (
     Certification,
     Offer,
     Organisation,
@@ -28,10 +30,12 @@ from .models import (
     Provider,
     ProviderFact,
 )
-from .services import AnswerData
-
-UNKNOWN = "unknown"
-NOT_APPLICABLE = "na"
+from .answers import (  # noqa: F401 - the editor's form, imported from here too
+    NOT_APPLICABLE,
+    UNKNOWN,
+    AnswerForm,
+    initial_for,
+)
 
 
 class DateInput(forms.DateInput):
@@ -401,103 +405,47 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
-class AnswerForm(forms.Form):
-    """One criterion's answer: a level (or unknown, or N/A) and its evidence."""
+class WorkflowForm(VersionForm):
+    """A workflow step: the version read, a reason, a confirmation."""
 
-    answer = forms.ChoiceField(label=_("Level"), widget=forms.RadioSelect)
-    evidence = forms.ChoiceField(label=_("Evidence"))
-    justification = forms.CharField(
-        label=_("Justification"),
+    reason = forms.CharField(
+        label=_("Reason"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the record with your name and the time."),
     )
-    evidence_reference = forms.CharField(
-        label=_("Evidence reference"),
+    confirm = forms.BooleanField(
+        label=_("Submit it as it is, with unanswered criteria"), required=False
+    )
+
+
+class ReasonForm(forms.Form):
+    """An optional reason, kept in the record."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
         required=False,
-        help_text=_("Where the evidence is: document, page, clause, link."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the record with your name and the time."),
     )
-    facts = forms.TypedMultipleChoiceField(
-        label=_("Facts cited"),
+
+
+class FourEyesForm(forms.Form):
+    """An organisation's four-eyes rule, and why it changes."""
+
+    four_eyes = forms.BooleanField(
+        label=_("Four eyes: whoever submits an assessment cannot approve it"),
         required=False,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
     )
-
-    def __init__(self, *args, line, evidence_types, facts, **kwargs):
-        self.line = line
-        answer = line.answer
-        kwargs.setdefault("initial", initial_for(answer))
-        kwargs.setdefault("prefix", line.code)
-        super().__init__(*args, **kwargs)
-        levels = [(UNKNOWN, _("Unknown"))]
-        levels += [
-            (str(d.level), d.text) for d in line.criterion.levels.all()
-        ]  # the five descriptors, 0-4
-        if line.criterion.na_allowed:
-            levels.append((NOT_APPLICABLE, _("Not applicable")))
-        self.fields["answer"].choices = levels
-        self.fields["evidence"].choices = [(e.code, e.name) for e in evidence_types]
-        self.cites_facts = bool(facts)
-        if self.cites_facts:
-            self.fields["facts"].choices = [(f.pk, f.statement_i18n) for f in facts]
-        else:
-            del self.fields["facts"]
-
-    def answer_data(self) -> AnswerData:
-        data = self.cleaned_data
-        choice = data["answer"]
-        return AnswerData(
-            criterion=self.line.code,
-            level=None if choice in (UNKNOWN, NOT_APPLICABLE) else int(choice),
-            not_applicable=choice == NOT_APPLICABLE,
-            evidence=data["evidence"],
-            justification=data["justification"],
-            evidence_reference=data["evidence_reference"],
-            facts=data["facts"] if self.cites_facts else None,
-        )
-
-    def describe(self, values: dict) -> dict[str, str]:
-        """Readable values of an answer, to compare two versions side by side."""
-        levels = dict(self.fields["answer"].choices)
-        evidence = dict(self.fields["evidence"].choices)
-        choice = values.get("answer", UNKNOWN)
-        level = str(levels.get(choice, choice))
-        if choice not in (UNKNOWN, NOT_APPLICABLE):
-            level = f"{choice}. {level}"
-        code = values.get("evidence")
-        return {
-            "level": level,
-            "evidence": str(evidence.get(code, code)),
-            "justification": values.get("justification") or "",
-            "evidence_reference": values.get("evidence_reference") or "",
-        }
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put ``InvalidAnswers.errors`` for this answer next to its fields."""
-        fields = {"level": "answer", "not_applicable": "answer"}
-        for key, messages in errors.items():
-            field = fields.get(key, key)
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-
-
-def initial_for(answer: Answer | None) -> dict:
-    """The form values that show a stored answer (or no answer yet)."""
-    if answer is None:
-        return {"answer": UNKNOWN, "evidence": Answer.Evidence.DECLARED}
-    if answer.not_applicable:
-        choice = NOT_APPLICABLE
-    elif answer.level is None:
-        choice = UNKNOWN
-    else:
-        choice = str(answer.level)
-    return {
-        "answer": choice,
-        "evidence": answer.evidence,
-        "justification": answer.justification,
-        "evidence_reference": answer.evidence_reference,
-        "facts": [fact.pk for fact in answer.facts.all()],
-    }
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to turn the rule off; kept in the record."),
+    )
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
