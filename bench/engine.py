@@ -75,7 +75,10 @@ def main() -> int:
     for _ in range(ROUNDS):
         ours.append(per_second(lambda a: score(spec, "N3", a), sets))
         reference.append(per_second(lambda a: weighted_sum(weights, a), sets))
-    ours_median, reference_median = statistics.median(ours), statistics.median(reference)
+    ours_median, reference_median = (
+        statistics.median(ours),
+        statistics.median(reference),
+    )
     print(
         f"engine, 45 answered criteria: {ours_median:,.0f} scorecards/s "
         f"({1e6 / ours_median:.0f} us each); reference (plain weighted sum): "
