@@ -1,37 +1,16 @@
-"""Fixtures of the API tests: a procurement with a draft assessment, an
-offer with a certification, a reference case, another organisation's
-assessment."""
+"""Fixtures of the API tests: a certification of the offer, a reference case,
+another organisation's assessment. The procurement, its draft assessment and
+the offer are in ``tests/procurement/conftest.py``."""
 
 import pytest
 
-from procurement import services
 from procurement.models import Answer, Assessment, Certification
 from tests.factories import (
     AssessmentFactory,
     OfferFactory,
-    ProcurementFactory,
     ProviderFactFactory,
     ProviderFactory,
 )
-
-
-@pytest.fixture
-def procurement(catalogue, organisation):
-    catalogue.to_spec()  # the engine's spec is built once per process
-    return ProcurementFactory(organisation=organisation, reference="T-1")
-
-
-@pytest.fixture
-def assessment(procurement, evaluator):
-    offer = OfferFactory(provider__organisation=procurement.organisation)
-    return services.start_assessment(
-        user=evaluator, procurement=procurement, offer=offer
-    )
-
-
-@pytest.fixture
-def offer(organisation):
-    return OfferFactory(provider__organisation=organisation)
 
 
 @pytest.fixture

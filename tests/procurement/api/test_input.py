@@ -6,10 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from procurement import services
 from procurement.api.assessments import MAX_ANSWERS_PER_SAVE
 from procurement.models import Answer, Assessment, Procurement, Provider
-from tests.factories import OfferFactory, ProcurementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +17,6 @@ def client(evaluator):
     client = APIClient()
     client.force_authenticate(evaluator)
     return client
-
-
-@pytest.fixture
-def assessment(catalogue, organisation, evaluator):
-    return services.start_assessment(
-        user=evaluator,
-        procurement=ProcurementFactory(organisation=organisation),
-        offer=OfferFactory(provider__organisation=organisation),
-    )
 
 
 @pytest.fixture

@@ -32,12 +32,6 @@ def client(lead):
     return client
 
 
-@pytest.fixture
-def procurement(catalogue, organisation):
-    catalogue.to_spec()  # the engine's spec is built once per process
-    return ProcurementFactory(organisation=organisation)
-
-
 def test_catalogue_list(client, catalogue, django_assert_num_queries):
     data = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
     data["version"] = "1.1"

@@ -1,11 +1,11 @@
-"""Fixtures of the page tests: an offer with a certification, a procurement
-and a draft assessment in the user's organisation."""
+"""Fixtures of the page tests: a named offer with a certification, and the
+draft assessment of ``tests/procurement/conftest.py`` under the name the
+pages use."""
 
 import pytest
 
-from procurement import services
 from procurement.models import Certification
-from tests.factories import OfferFactory, ProcurementFactory, ProviderFactory
+from tests.factories import OfferFactory, ProviderFactory
 
 
 @pytest.fixture
@@ -22,14 +22,6 @@ def certification(offer):
 
 
 @pytest.fixture
-def procurement(organisation, catalogue):
-    return ProcurementFactory(organisation=organisation, reference="T-1")
-
-
-@pytest.fixture
-def draft(procurement, evaluator):
+def draft(assessment):
     """A draft with nothing answered yet."""
-    offer = OfferFactory(provider__organisation=procurement.organisation)
-    return services.start_assessment(
-        user=evaluator, procurement=procurement, offer=offer
-    )
+    return assessment
