@@ -8,15 +8,14 @@ from rest_framework.test import APIClient
 
 from procurement.api.assessments import MAX_ANSWERS_PER_SAVE
 from procurement.models import Answer, Assessment, Procurement, Provider
+from tests.procurement.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def client(evaluator):
-    client = APIClient()
-    client.force_authenticate(evaluator)
-    return client
+    return client_for(evaluator)
 
 
 @pytest.fixture

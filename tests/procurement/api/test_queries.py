@@ -8,7 +8,6 @@ on the token or the session.
 import pytest
 import yaml
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from procurement import services
 from procurement.models import Certification
@@ -20,16 +19,14 @@ from tests.factories import (
     ProviderFactFactory,
     ProviderFactory,
 )
-from tests.procurement.api.helpers import add_offers, assert_same_queries
+from tests.procurement.api.helpers import add_offers, assert_same_queries, client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def client(lead):
-    client = APIClient()
-    client.force_authenticate(lead)
-    return client
+    return client_for(lead)
 
 
 def test_catalogue_list(client, catalogue, django_assert_num_queries):
