@@ -1,6 +1,6 @@
 """The method as rows: catalogues, pillars, criteria, level descriptors, profiles.
 
-A catalogue is loaded from a versioned YAML file (see ``loader.py``) and never
+A catalogue is loaded from a versioned YAML file (see ``loader``) and never
 edited by hand once published: a change to the method is a new version, so
 every assessment can say exactly which rules scored it. Texts a user reads are
 stored in English and French (``*_en``/``*_fr`` columns) and read through

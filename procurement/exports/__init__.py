@@ -82,11 +82,7 @@ def export_assessment(
         report = assessment_report(assessment)
         content = render(report, context)
     name = _slug(str(assessment.offer), fallback=f"assessment-{assessment.pk}")
-    return ExportFile(
-        content=content,
-        content_type=CONTENT_TYPES[fmt],
-        filename=f"scorecard-{name}-{context.now.date().isoformat()}.{fmt}",
-    )
+    return _file(content, fmt, f"scorecard-{name}", context)
 
 
 def export_procurement(
@@ -109,11 +105,7 @@ def export_procurement(
         procurement.reference or procurement.title,
         fallback=f"procurement-{procurement.pk}",
     )
-    return ExportFile(
-        content=content,
-        content_type=CONTENT_TYPES[fmt],
-        filename=f"procurement-{name}-{context.now.date().isoformat()}.{fmt}",
-    )
+    return _file(content, fmt, f"procurement-{name}", context)
 
 
 def as_download(export: ExportFile) -> HttpResponse:
@@ -144,6 +136,15 @@ def _context(language: str, now: datetime.datetime | None) -> ExportContext:
         raise ValueError(f"Unknown language {language!r}; choose en or fr.")
     moment = timezone.localtime(now or timezone.now())
     return ExportContext(language=language, now=moment)
+
+
+def _file(content: bytes, fmt: str, stem: str, context: ExportContext) -> ExportFile:
+    """The file, named ``<stem>-<local date>.<format>``."""
+    return ExportFile(
+        content=content,
+        content_type=CONTENT_TYPES[fmt],
+        filename=f"{stem}-{context.now.date().isoformat()}.{fmt}",
+    )
 
 
 def _slug(text: str, *, fallback: str) -> str:

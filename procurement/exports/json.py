@@ -67,12 +67,7 @@ def digest(inputs: Any) -> str:
 def assessment_json(report: AssessmentReport, context: ExportContext) -> bytes:
     """One assessment's scorecard document."""
     document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "kind": "assessment",
-        "generated_at": local(context.now).isoformat(),
-        "language": context.language,
-        "verify": VERIFY_HINT,
+        **_header("assessment", context),
         "method": _method(report),
         **assessment_document(report),
     }
@@ -84,12 +79,7 @@ def procurement_json(report: ProcurementReport, context: ExportContext) -> bytes
     assessments = [assessment_document(r) for _row, r in report.rows]
     inputs = procurement_inputs(report, [a["digest"] for a in assessments])
     document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "kind": "procurement",
-        "generated_at": local(context.now).isoformat(),
-        "language": context.language,
-        "verify": VERIFY_HINT,
+        **_header("procurement", context),
         "digest_method": PROCUREMENT_DIGEST_METHOD,
         "digest": digest(inputs),
         "inputs": inputs,
@@ -293,6 +283,18 @@ def _default(value: Any) -> Any:
         # Scores carry one decimal and weights two: a float prints them exactly.
         return float(value)
     raise TypeError(f"Cannot write {type(value).__name__} to JSON.")
+
+
+def _header(kind: str, context: ExportContext) -> dict[str, Any]:
+    """What every document starts with: its format, kind, date and language."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "generated_at": local(context.now).isoformat(),
+        "language": context.language,
+        "verify": VERIFY_HINT,
+    }
 
 
 def _dump(document: dict[str, Any]) -> bytes:

@@ -16,6 +16,7 @@ from procurement.seed import seed_demo, seed_reference_cases
 from procurement.services import AnswerData
 from tests.conftest import member
 from tests.factories import AssessmentFactory, OfferFactory, ProcurementFactory
+from tests.procurement.api.helpers import client_for as api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +43,6 @@ def assessment(catalogue, organisation, evaluator):
     return services.record_answers(
         assessment, user=evaluator, version=1, answers=answers
     )
-
-
-def api_client(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize(("fmt", "content_type"), FORMATS.items())

@@ -12,12 +12,6 @@ from tests.factories import OfferFactory, ProcurementFactory, published_profile
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def procurement(catalogue, organisation):
-    catalogue.to_spec()  # the engine's spec is built once per process
-    return ProcurementFactory(organisation=organisation)
-
-
 def assess(procurement, user, levels, name):
     """An offer whose answers are ``levels(criterion)``, all verified."""
     offer = OfferFactory(provider__organisation=procurement.organisation, name=name)

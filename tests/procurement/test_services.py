@@ -15,25 +15,11 @@ from tests.conftest import member
 from tests.factories import (
     AssessmentFactory,
     OfferFactory,
-    ProcurementFactory,
     ProviderFactFactory,
     ProviderFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def procurement(catalogue, organisation):
-    return ProcurementFactory(organisation=organisation)
-
-
-@pytest.fixture
-def assessment(procurement, evaluator):
-    offer = OfferFactory(provider__organisation=procurement.organisation)
-    return services.start_assessment(
-        user=evaluator, procurement=procurement, offer=offer
-    )
 
 
 def every_criterion_at(catalogue, level, evidence="verified"):

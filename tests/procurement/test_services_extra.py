@@ -19,16 +19,6 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 1)
 
 
-@pytest.fixture
-def offer(organisation):
-    return OfferFactory(provider__organisation=organisation)
-
-
-@pytest.fixture
-def procurement(catalogue, organisation):
-    return ProcurementFactory(organisation=organisation, reference="T-1")
-
-
 # Certifications --------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from procurement.exports import (
     pdf,
 )
 from procurement.services import AnswerData, rank_procurement
-from tests.procurement.test_exports import NOW, assess, reference_case, tender
+from tests.procurement.exports.helpers import NOW, assess, reference_case, tender
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 def pdf_text(exported):
     reader = PdfReader(io.BytesIO(exported.content))
     return reader, [page.extract_text() for page in reader.pages]
-
-
-@pytest.fixture
-def procurement(organisation, lead, catalogue):
-    return tender(organisation, lead, bidders=[("Strong", 4), ("Weak", 1)])
 
 
 def test_procurement_report_is_an_a4_pdf_named_after_the_procurement(procurement):
@@ -253,7 +248,7 @@ def test_pdf_export_queries_do_not_grow_with_the_offers(
 ):
     small = tender(organisation, lead, bidders=[("Alone", 3)])
     export_procurement(small, "json")  # warm the catalogue's spec cache
-    # The same as the other formats (see test_exports.py), nothing more.
+    # The same as the other formats (see test_interface.py), nothing more.
     with django_assert_max_num_queries(16):
         export_procurement(small, "pdf")
 

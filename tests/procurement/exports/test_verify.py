@@ -12,14 +12,9 @@ from procurement.exports import export_assessment, export_procurement
 from procurement.exports.json import digest
 from procurement.exports.verify import verify_export
 from procurement.services import AnswerData
-from tests.procurement.test_exports import assess, reference_case, tender
+from tests.procurement.exports.helpers import assess, reference_case, tender
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def procurement(organisation, lead, catalogue):
-    return tender(organisation, lead)
 
 
 @pytest.fixture

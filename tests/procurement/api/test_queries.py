@@ -8,7 +8,6 @@ on the token or the session.
 import pytest
 import yaml
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from procurement import services
 from procurement.models import Certification
@@ -20,50 +19,14 @@ from tests.factories import (
     ProviderFactFactory,
     ProviderFactory,
 )
+from tests.procurement.api.helpers import add_offers, assert_same_queries, client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def client(lead):
-    client = APIClient()
-    client.force_authenticate(lead)
-    return client
-
-
-@pytest.fixture
-def procurement(catalogue, organisation):
-    catalogue.to_spec()  # the engine's spec is built once per process
-    return ProcurementFactory(organisation=organisation)
-
-
-def add_offers(procurement, user, count, catalogue):
-    """Assess ``count`` more offers in the procurement, each with answers,
-    cited facts and a certification."""
-    for index in range(count):
-        offer = OfferFactory(provider__organisation=procurement.organisation)
-        Certification.objects.create(offer=offer, scheme="ISO 27001")
-        fact = ProviderFactFactory(provider=offer.provider)
-        assessment = services.start_assessment(
-            user=user, procurement=procurement, offer=offer
-        )
-        answers = [
-            services.AnswerData(
-                c.code, (index + position) % 5, "documented", facts=[fact.pk]
-            )
-            for position, c in enumerate(catalogue.criteria.all()[:10])
-        ]
-        services.record_answers(assessment, user=user, version=1, answers=answers)
-
-
-def assert_same_queries(request, grow, expected, django_assert_num_queries):
-    with django_assert_num_queries(expected):
-        first = request()
-    grow()
-    with django_assert_num_queries(expected):
-        second = request()
-    assert (first.status_code, second.status_code) == (200, 200)
-    return first, second
+    return client_for(lead)
 
 
 def test_catalogue_list(client, catalogue, django_assert_num_queries):

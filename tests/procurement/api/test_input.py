@@ -6,28 +6,16 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from procurement import services
 from procurement.api.assessments import MAX_ANSWERS_PER_SAVE
 from procurement.models import Answer, Assessment, Procurement, Provider
-from tests.factories import OfferFactory, ProcurementFactory
+from tests.procurement.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def client(evaluator):
-    client = APIClient()
-    client.force_authenticate(evaluator)
-    return client
-
-
-@pytest.fixture
-def assessment(catalogue, organisation, evaluator):
-    return services.start_assessment(
-        user=evaluator,
-        procurement=ProcurementFactory(organisation=organisation),
-        offer=OfferFactory(provider__organisation=organisation),
-    )
+    return client_for(evaluator)
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from procurement import services
 from procurement.models import Assessment
 from tests.factories import OfferFactory, ProcurementFactory
+from tests.procurement.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,7 @@ ANSWERS = [
 @pytest.fixture
 def filled(catalogue, organisation, evaluator):
     """An N3 assessment answered through POST .../answers/, and its client."""
-    client = APIClient()
-    client.force_authenticate(evaluator)
+    client = client_for(evaluator)
     procurement = ProcurementFactory(organisation=organisation)
     offer = OfferFactory(provider__organisation=organisation)
     created = client.post(

@@ -1,0 +1,48 @@
+"""What the API tests share: an authenticated client, an endpoint's
+address, and assessed offers to measure queries at two sizes."""
+
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from procurement import services
+from procurement.models import Certification
+from tests.factories import OfferFactory, ProviderFactFactory
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def url(name, *args):
+    return reverse(f"api:{name}", args=args)
+
+
+def add_offers(procurement, user, count, catalogue):
+    """Assess ``count`` more offers in the procurement, each with answers,
+    cited facts and a certification."""
+    for index in range(count):
+        offer = OfferFactory(provider__organisation=procurement.organisation)
+        Certification.objects.create(offer=offer, scheme="ISO 27001")
+        fact = ProviderFactFactory(provider=offer.provider)
+        assessment = services.start_assessment(
+            user=user, procurement=procurement, offer=offer
+        )
+        answers = [
+            services.AnswerData(
+                c.code, (index + position) % 5, "documented", facts=[fact.pk]
+            )
+            for position, c in enumerate(catalogue.criteria.all()[:10])
+        ]
+        services.record_answers(assessment, user=user, version=1, answers=answers)
+
+
+def assert_same_queries(request, grow, expected, django_assert_num_queries):
+    with django_assert_num_queries(expected):
+        first = request()
+    grow()
+    with django_assert_num_queries(expected):
+        second = request()
+    assert (first.status_code, second.status_code) == (200, 200)
+    return first, second
