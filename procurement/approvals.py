@@ -34,12 +34,13 @@ def _fields(model: type[models.Model]) -> list[models.Field]:
 
 def _dump(instance: models.Model) -> dict[str, Any]:
     """A row's fields as JSON values (dates as ISO strings, foreign keys as ids)."""
-    return {
-        f.attname: f.value_to_string(instance)
-        if not isinstance(f, models.JSONField)
-        else f.value_from_object(instance)
-        for f in _fields(type(instance))
-    }
+    values = {}
+    for f in _fields(type(instance)):
+        value = f.value_from_object(instance)
+        if value is not None and not isinstance(f, models.JSONField):
+            value = f.value_to_string(instance)
+        values[f.attname] = value
+    return values
 
 
 def _load(model: type[models.Model], values: dict[str, Any]) -> models.Model:

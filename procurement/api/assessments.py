@@ -26,6 +26,7 @@ from ..models import (
     ProviderFact,
 )
 from ..scorecards import assessment_report
+from ..services import roles
 from .fields import (
     BlankAsNullCharField,
     ScopedPrimaryKeyField,
@@ -415,6 +416,8 @@ class AssessmentViewSet(
         assessment = self.get_object()
         if request.method != "POST":  # GET, and HEAD like GET
             return Response(AnswersSerializer(self._answers(assessment)).data)
+        # Who may write comes before what is written: a reader gets a 403.
+        roles.require_assessment_editor(request.user, assessment)
         serializer = AnswersInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answers = [

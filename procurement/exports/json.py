@@ -24,6 +24,7 @@ from typing import Any
 from scoring import engine
 
 from ..scorecards import AssessmentReport, ProcurementReport
+from . import record
 from .content import (
     ExportContext,
     facts_text,
@@ -70,6 +71,7 @@ def assessment_json(report: AssessmentReport, context: ExportContext) -> bytes:
         **_header("assessment", context),
         "method": _method(report),
         **assessment_document(report),
+        "history": record.assessment_history(report.assessment),
     }
     return _dump(document)
 
@@ -91,6 +93,7 @@ def procurement_json(report: ProcurementReport, context: ExportContext) -> bytes
                 "assessment": row.assessment.pk,
                 "offer": row.assessment.offer.name_i18n,
                 "provider": row.assessment.offer.provider.name,
+                "status": row.status,
                 "eligible": r.scorecard.eligible,
                 "global_score": r.scorecard.global_score,
                 "trust_level": r.scorecard.trust_level,
@@ -99,7 +102,18 @@ def procurement_json(report: ProcurementReport, context: ExportContext) -> bytes
             for row, r in report.rows
         ],
         "ties": report.ranking.has_ties,
+        "provisional": report.ranking.provisional,
+        "withdrawn": [
+            {
+                "assessment": assessment.pk,
+                "offer": assessment.offer.name_i18n,
+                "provider": assessment.offer.provider.name,
+                **record.workflow(assessment),
+            }
+            for assessment in report.ranking.withdrawn
+        ],
         "assessments": assessments,
+        "history": record.procurement_history(report.procurement),
     }
     return _dump(document)
 
@@ -143,7 +157,7 @@ def assessment_document(report: AssessmentReport) -> dict[str, Any]:
         "digest": digest(inputs),
         "inputs": inputs,
         "scorecard": numbers,
-        "status": assessment.status,
+        **record.workflow(assessment),
         "summary": assessment.summary_i18n,
         "answers": [
             {

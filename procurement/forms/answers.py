@@ -133,13 +133,13 @@ class AnswerForm(forms.Form):
     def changed_fields(self) -> list[str]:
         """The fields whose value differs from what the form was shown with.
 
-        Without a fingerprint (a form from an older page), every field counts
-        as changed, as before: nothing the user typed is dropped.
+        Without a fingerprint (a form posted by an older page), the values
+        stored now stand in for it: nothing the user typed is dropped.
         """
         loaded = (self.cleaned_data.get("loaded") or "").split(";")
-        now = fingerprint(self.cleaned_data).split(";")
         if len(loaded) != len(ANSWER_FIELDS):
-            return [name for name in ANSWER_FIELDS if name in self.fields]
+            loaded = fingerprint(initial_for(self.line.answer)).split(";")
+        now = fingerprint(self.cleaned_data).split(";")
         return [
             name
             for name, before, after in zip(ANSWER_FIELDS, loaded, now, strict=True)

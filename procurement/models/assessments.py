@@ -36,7 +36,12 @@ class AssessmentQuerySet(models.QuerySet):
     def with_context(self):
         """Join what every list of assessments shows: offer, provider, profile."""
         return self.select_related(
-            "offer__provider", "profile", "catalogue", "procurement__organisation"
+            "offer__provider",
+            "profile",
+            "catalogue",
+            "procurement__organisation",
+            "submitted_by",
+            "approved_by",
         )
 
 

@@ -38,6 +38,21 @@ class HistoryEntryQuerySet(models.QuerySet):
             organisation_id=procurement.organisation_id, procurement_id=procurement.pk
         )
 
+    def of_procurement_and_offers(self, procurement):
+        """A procurement's entries, and those of the offers and providers in it."""
+        assessments = procurement.assessments.all()
+        offers = assessments.values("offer_id")
+        providers = assessments.values("offer__provider_id")
+        return self.filter(organisation_id=procurement.organisation_id).filter(
+            models.Q(procurement_id=procurement.pk)
+            | models.Q(assessment__isnull=True, offer_id__in=offers)
+            | models.Q(
+                assessment__isnull=True,
+                offer__isnull=True,
+                provider_id__in=providers,
+            )
+        )
+
     def newest_first(self):
         return self.order_by("-sequence")
 

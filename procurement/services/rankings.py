@@ -63,9 +63,9 @@ def rank_procurement(procurement: Procurement) -> Ranking:
     Reads only the stored snapshots: one query, whatever the number of offers.
     """
     everything = list(
-        procurement.assessments.select_related("offer__provider", "profile").order_by(
-            "offer__provider__name", "offer__name", "pk"
-        )
+        procurement.assessments.select_related(
+            "offer__provider", "profile", "submitted_by", "approved_by"
+        ).order_by("offer__provider__name", "offer__name", "pk")
     )
     withdrawn = tuple(a for a in everything if a.status == Assessment.Status.WITHDRAWN)
     assessments = [a for a in everything if a.status != Assessment.Status.WITHDRAWN]

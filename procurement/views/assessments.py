@@ -196,7 +196,13 @@ def assessment_edit(request, pk):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, _saved_message(report, pillar, updated))
+                if updated.version == assessment.version:
+                    messages.info(
+                        request,
+                        _("Nothing changed in %(pillar)s.") % {"pillar": pillar.code},
+                    )
+                else:
+                    messages.success(request, _saved_message(report, pillar, updated))
                 return redirect(target)
         else:
             messages.error(
@@ -394,7 +400,13 @@ def _workflow(request, pk, name: str):
     if assessment.is_reference_case:
         raise PermissionDenied(_("Reference cases are read-only."))
     roles.require(request.user, step.action, assessment.procurement.organisation_id)
-    form = WorkflowForm(request.POST or None, initial={"version": assessment.version})
+    form = WorkflowForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": assessment.version},
+    )
+    if request.method == "POST" and "version" in form.errors:
+        messages.error(request, _("The form is incomplete; reload the page."))
+        return redirect(assessment)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         incomplete = assessment.completeness < services.workflow.COMPLETE

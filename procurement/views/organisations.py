@@ -24,7 +24,8 @@ def organisation_settings(request, pk):
     organisation = get_object_or_404(Organisation.objects.of_user(request.user), pk=pk)
     roles.require(request.user, Action.LEAD, organisation)
     form = FourEyesForm(
-        request.POST or None, initial={"four_eyes": organisation.four_eyes}
+        request.POST if request.method == "POST" else None,
+        initial={"four_eyes": organisation.four_eyes},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -82,7 +82,9 @@ def procurement_create(request):
         {"organisation": organisations.first()} if request.method == "GET" else None
     )
     form = ProcurementForm(
-        request.POST or None, organisations=organisations, initial=initial
+        request.POST if request.method == "POST" else None,
+        organisations=organisations,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,7 +176,9 @@ def procurement_edit(request, pk):
     title = procurement.title
     pinned = procurement.assessments.exists()
     form = ProcurementEditForm(
-        request.POST or None, instance=procurement, pinned=pinned
+        request.POST if request.method == "POST" else None,
+        instance=procurement,
+        pinned=pinned,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,7 +249,7 @@ def procurement_delete(request, pk):
     """Delete a draft procurement in which nothing was submitted (leads)."""
     procurement = _procurement_or_404(request, pk)
     roles.require(request.user, LEAD, procurement.organisation_id)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_procurement(

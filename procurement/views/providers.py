@@ -107,7 +107,7 @@ def provider_create(request):
     if not organisations.exists():
         raise PermissionDenied(_("Your role does not allow this."))
     form = ProviderCreateForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organisations=organisations,
         initial={"organisation": organisations.first()},
     )
@@ -139,7 +139,9 @@ def provider_create(request):
 def provider_edit(request, pk):
     """Change a provider's record (never a reference case)."""
     provider = _editable_provider(request, pk)
-    form = ProviderForm(request.POST or None, instance=provider)
+    form = ProviderForm(
+        request.POST if request.method == "POST" else None, instance=provider
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_provider(provider, user=request.user, **form.cleaned_data)
@@ -171,7 +173,10 @@ def _editable_provider(request, pk) -> Provider:
 def offer_create(request, pk):
     """Add a service of a provider, which can then be assessed."""
     provider = _editable_provider(request, pk)
-    form = OfferForm(request.POST or None, instance=Offer(provider=provider))
+    form = OfferForm(
+        request.POST if request.method == "POST" else None,
+        instance=Offer(provider=provider),
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         try:
@@ -209,7 +214,7 @@ def offer_edit(request, pk):
     """Change an offer's name, models, regions or description."""
     offer = _editable_offer(request, pk)
     provider, name = offer.provider, offer.name_i18n
-    form = OfferForm(request.POST or None, instance=offer)
+    form = OfferForm(request.POST if request.method == "POST" else None, instance=offer)
     if request.method == "POST" and form.is_valid():
         try:
             offer = services.update_offer(offer, user=request.user, **form.cleaned_data)
@@ -236,7 +241,7 @@ def offer_edit(request, pk):
 def certification_create(request, pk):
     """Record a certification of an offer (scheme, scope, validity)."""
     offer = _editable_offer(request, pk)
-    form = CertificationForm(request.POST or None)
+    form = CertificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             certification = services.add_certification(
@@ -282,7 +287,7 @@ def certification_remove(request, pk):
 def fact_create(request, pk):
     """Record a dated, sourced fact about a provider."""
     provider = _editable_provider(request, pk)
-    form = FactForm(request.POST or None)
+    form = FactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_fact(provider, user=request.user, **form.cleaned_data)

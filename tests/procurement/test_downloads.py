@@ -230,7 +230,7 @@ def test_organisations_endpoint_lists_mine_with_my_role(
 
 def test_a_lead_exports_all_of_the_organisations_data(client, catalogue):
     organisation = seed_demo().organisation
-    lead = organisation.memberships.get().user
+    lead = organisation.memberships.get(role="lead").user
     client.force_login(lead)
 
     web = client.get(reverse("procurement:organisation-export", args=[organisation.pk]))

@@ -88,7 +88,7 @@ def test_start_assessment_refuses_a_closed_procurement(procurement, evaluator):
     procurement.save()
     offer = OfferFactory(provider__organisation=procurement.organisation)
 
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(services.ProcurementClosed, match="closed"):
         services.start_assessment(user=evaluator, procurement=procurement, offer=offer)
 
 
@@ -278,7 +278,9 @@ def test_answers_cite_facts_of_the_offers_provider_only(assessment, evaluator):
 def test_submit_then_approve_by_a_lead(assessment, evaluator, lead):
     submitted = services.submit_assessment(assessment, user=evaluator)
 
-    approved = services.approve_assessment(submitted, user=lead)
+    approved = services.approve_assessment(
+        submitted, user=lead, reason="Unanswered on purpose: a workflow test."
+    )
 
     assert (approved.status, approved.submitted_by, approved.approved_by) == (
         "approved",
@@ -476,7 +478,7 @@ def test_start_assessment_reads_the_procurement_again(procurement, evaluator, le
     services.close_procurement(procurement, user=lead)
     offer = OfferFactory(provider__organisation=procurement.organisation)
 
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(services.ProcurementClosed, match="closed"):
         services.start_assessment(user=evaluator, procurement=stale, offer=offer)
 
 
@@ -507,7 +509,7 @@ def test_a_new_offer_that_cannot_start_leaves_no_provider_behind(
 ):
     services.close_procurement(procurement, user=lead)
 
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(services.ProcurementClosed, match="closed"):
         services.start_assessment_of_new_offer(
             user=evaluator,
             procurement=procurement,

@@ -209,7 +209,7 @@ def test_a_closed_procurement_refuses_new_offers(procurement, lead, offer):
     services.close_procurement(procurement, user=lead)
     procurement.refresh_from_db()
 
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(services.ProcurementClosed, match="closed"):
         services.start_assessment(user=lead, procurement=procurement, offer=offer)
 
 

@@ -1,4 +1,4 @@
-"""Four eyes, frozen approvals, closed procurements, withdrawals, provisional rankings."""
+"""Four eyes, frozen approvals, closed procurements, withdrawals, rankings."""
 
 import json
 
@@ -10,7 +10,7 @@ from procurement.exports import export_assessment
 from procurement.models import Assessment, HistoryEntry, Membership, Procurement
 from procurement.services import AnswerData
 from tests.conftest import member
-from tests.factories import AssessmentFactory, ProviderFactFactory
+from tests.factories import AssessmentFactory, ProviderFactFactory, published_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -219,9 +219,7 @@ def test_a_draft_procurement_with_nothing_submitted_may_be_deleted(
         user=evaluator,
         organisation=organisation,
         title="Draft",
-        profile=AssessmentFactory.procurement.get_factory()
-        ._meta.model.objects.none()
-        .model.profile.field.related_model.objects.get(catalogue=catalogue, code="N2"),
+        profile=published_profile("N2"),
     )
 
     services.delete_procurement(procurement, user=lead, reason="Duplicate.")

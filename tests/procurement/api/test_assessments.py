@@ -228,7 +228,10 @@ def test_submit_then_approve_by_a_lead(assessment, evaluator, lead):
         url("assessment-submit", assessment.pk), {"version": 1}
     )
     refused = client_for(evaluator).post(url("assessment-approve", assessment.pk))
-    approved = client_for(lead).post(url("assessment-approve", assessment.pk))
+    approved = client_for(lead).post(
+        url("assessment-approve", assessment.pk),
+        {"reason": "Nothing answered yet: a test of the workflow."},
+    )
 
     assert (submitted.status_code, submitted.json()["status"]) == (200, "submitted")
     assert refused.status_code == 403

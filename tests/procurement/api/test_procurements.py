@@ -126,13 +126,15 @@ def test_a_bad_change_is_a_400_naming_the_field(procurement, evaluator, body, fi
     assert list(response.json()) == [field]
 
 
-def test_put_and_delete_of_a_procurement_are_not_offered(procurement, lead):
+def test_put_of_a_procurement_is_not_offered_and_an_open_one_is_not_deleted(
+    procurement, lead
+):
     client = client_for(lead)
 
     put = client.put(url("procurement-detail", procurement.pk), {"title": "X"})
     delete = client.delete(url("procurement-detail", procurement.pk))
 
-    assert (put.status_code, delete.status_code) == (405, 405)
+    assert (put.status_code, delete.status_code) == (405, 400)
 
 
 # opening and closing --------------------------------------------------------
@@ -175,7 +177,7 @@ def test_a_closed_procurement_refuses_new_assessments(procurement, lead, offer):
         url("assessment-list"), {"procurement": procurement.pk, "offer": offer.pk}
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "closed" in str(response.json())
     assert not procurement.assessments.exists()
 

@@ -54,13 +54,30 @@ def test_evaluator_submits_a_draft(client, evaluator, draft):
 
     response = client.post(
         reverse("procurement:assessment-submit", args=[draft.pk]),
-        {"version": draft.version},
+        {"version": draft.version, "confirm": "on"},
         follow=True,
     )
 
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.SUBMITTED
     assert "Assessment submitted for approval." in response.content.decode()
+
+
+def test_submitting_an_incomplete_draft_asks_to_confirm_and_shows_completeness(
+    client, evaluator, draft
+):
+    login(client, evaluator)
+
+    response = client.post(
+        reverse("procurement:assessment-submit", args=[draft.pk]),
+        {"version": draft.version},
+    )
+
+    draft.refresh_from_db()
+    content = response.content.decode()
+    assert (response.status_code, draft.status) == (200, Assessment.Status.DRAFT)
+    assert "Confirm to submit it as it is" in content
+    assert "0.0% of the criteria answered" in content
 
 
 def test_viewer_cannot_submit(client, viewer, draft):
@@ -81,7 +98,9 @@ def test_only_a_lead_approves(client, evaluator, lead, draft):
     url = reverse("procurement:assessment-approve", args=[draft.pk])
 
     by_evaluator = login(client, evaluator).post(url, {"version": submitted.version})
-    by_lead = login(client, lead).post(url, {"version": submitted.version})
+    by_lead = login(client, lead).post(
+        url, {"version": submitted.version, "reason": "A workflow test."}
+    )
 
     draft.refresh_from_db()
     assert (by_evaluator.status_code, by_lead.status_code) == (403, 302)
@@ -114,7 +133,7 @@ def test_submitting_a_stale_page_says_so(client, evaluator, lead, draft):
 
     response = client.post(
         reverse("procurement:assessment-submit", args=[draft.pk]),
-        {"version": 1},
+        {"version": 1, "confirm": "on"},
         follow=True,
     )
 
