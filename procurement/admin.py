@@ -1,16 +1,21 @@
 """Admin pages for support staff: organisations and members, providers with
-their facts, offers, procurements and assessments.
+their facts, offers, procurements and assessments, and the record.
 
 Scores are never edited here: an assessment's snapshot is read-only and
-changes only through ``services.record_answers``.
+changes only through ``services.record_answers``. Assessments are never
+deleted, and the record is read-only. Support staff's edits of providers,
+offers and procurements bypass the domain record but not django-simple-history,
+whose "History" button shows every version of those rows with who saved it.
 """
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Answer,
     Assessment,
     Certification,
+    HistoryEntry,
     Membership,
     Offer,
     Organisation,
@@ -55,7 +60,7 @@ class OfferInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "country",
@@ -76,7 +81,7 @@ class CertificationInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(SimpleHistoryAdmin):
     list_display = ["name", "provider", "service_model", "deployment_model"]
     list_filter = ["service_model", "deployment_model"]
     list_select_related = ["provider"]
@@ -85,7 +90,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Procurement)
-class ProcurementAdmin(admin.ModelAdmin):
+class ProcurementAdmin(SimpleHistoryAdmin):
     list_display = [
         "reference",
         "title",
@@ -162,4 +167,26 @@ class AssessmentAdmin(admin.ModelAdmin):
         return [*pinned, *self.readonly_fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(admin.ModelAdmin):
+    """The record, read-only: it is written by the services and never edited."""
+
+    list_display = ["organisation", "sequence", "at", "user_name", "action", "subject"]
+    list_filter = ["action", "organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["subject", "criterion", "user_name", "hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

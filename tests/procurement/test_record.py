@@ -289,3 +289,54 @@ def test_a_viewer_cannot_save_answers(assessment, organisation):
 
     with pytest.raises(PermissionDenied):
         save(assessment, viewer, AnswerData("OWN-1", level=1))
+
+
+def test_the_record_is_read_only_in_the_admin(admin_client, assessment, evaluator):
+    save(assessment, evaluator, AnswerData("OWN-1", level=1))
+    entry = HistoryEntry.objects.first()
+
+    listing = admin_client.get("/admin/procurement/historyentry/")
+    add = admin_client.get("/admin/procurement/historyentry/add/")
+    delete = admin_client.post(
+        f"/admin/procurement/historyentry/{entry.pk}/delete/", {"post": "yes"}
+    )
+
+    assert (listing.status_code, add.status_code, delete.status_code) == (
+        200,
+        403,
+        403,
+    )
+    assert HistoryEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_admin_edit_of_an_offer_is_versioned_with_its_author(
+    admin_client, admin_user, assessment
+):
+    offer = assessment.offer
+    admin_client.post(
+        f"/admin/procurement/offer/{offer.pk}/change/",
+        {
+            "name": "Edited in the admin",
+            "provider": offer.provider_id,
+            "service_model": offer.service_model,
+            "deployment_model": offer.deployment_model,
+            "regions": "[]",
+            "translations": "{}",
+            "certifications-TOTAL_FORMS": "0",
+            "certifications-INITIAL_FORMS": "0",
+        },
+    )
+
+    versions = admin_client.get(f"/admin/procurement/offer/{offer.pk}/history/")
+    latest = offer.history.first()
+    assert (latest.name, latest.history_user) == ("Edited in the admin", admin_user)
+    assert versions.status_code == 200
+
+
+def test_assessments_are_never_deleted_in_the_admin(admin_client, assessment):
+    response = admin_client.post(
+        f"/admin/procurement/assessment/{assessment.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert assessment.__class__.objects.filter(pk=assessment.pk).exists()
