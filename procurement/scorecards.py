@@ -203,6 +203,120 @@ class ProcurementReport:
         )
 
 
+@dataclass(frozen=True)
+class SnapshotItem:
+    """An offer as its stored snapshot shows it: all that lists and rankings read.
+
+    No answer is loaded and the engine does not run: the numbers were stored
+    by the engine at the last save (``services.apply_snapshot``).
+    """
+
+    assessment: Assessment
+    profile: Profile
+    knockouts: tuple[KnockOutLine, ...]
+
+    @property
+    def global_score(self) -> Decimal:
+        return self.assessment.global_score
+
+    @property
+    def global_score_claimed(self) -> Decimal:
+        return self.assessment.global_score_claimed
+
+    @property
+    def trust_level(self) -> int | None:
+        return self.assessment.trust_level
+
+    @property
+    def eligible(self) -> bool:
+        return self.assessment.eligible
+
+    @property
+    def highest_profile_passed(self) -> str:
+        return self.assessment.highest_profile_passed
+
+    @property
+    def completeness(self) -> Decimal:
+        return self.assessment.completeness
+
+    def pillar_score(self, code: str) -> Decimal | None:
+        return _stored_scores(self.assessment).get(code)
+
+
+@dataclass(frozen=True)
+class ProcurementSummary:
+    """A procurement's ranking from stored snapshots, as pages and the API show it."""
+
+    procurement: Procurement
+    catalogue: Catalogue
+    profile: Profile
+    ranking: Ranking
+    items: dict[int, SnapshotItem]  # by assessment id
+
+    @property
+    def rows(self) -> tuple[tuple[RankingRow, SnapshotItem], ...]:
+        return tuple((row, self.items[row.assessment.pk]) for row in self.ranking.rows)
+
+    def radar(self, references: Sequence[Assessment] = (), *, size: int = 420) -> str:
+        """Every offer's pillar scores on one radar, reference cases dashed."""
+        codes = [p.code for p in self.catalogue.pillars.all()]
+        series = [
+            charts.Series(
+                str(row.assessment.offer),
+                [item.pillar_score(code) for code in codes],
+                colour=charts.PALETTE[index % len(charts.PALETTE)],
+            )
+            for index, (row, item) in enumerate(self.rows)
+        ]
+        series += [reference_series(reference) for reference in references]
+        return charts.radar_svg(
+            codes,
+            series,
+            size=size,
+            title=_("Pillar scores of the offers in %(procurement)s")
+            % {"procurement": self.procurement},
+        )
+
+
+def procurement_summary(procurement: Procurement) -> ProcurementSummary:
+    """Rank a procurement from its snapshots, with the catalogue's words.
+
+    A constant number of queries (the ranking, and the catalogue's method),
+    whatever the number of offers or answers.
+    """
+    catalogue = procurement.catalogue.with_method()
+    profile = _profile(catalogue, procurement.profile.code)
+    ranking = rank_procurement(procurement)
+    criteria = {c.code: c for c in catalogue.criteria.all()}
+    for row in ranking.rows:
+        approvals.thaw(row.assessment, ())  # approved offers as they were approved
+    items = {
+        row.assessment.pk: SnapshotItem(
+            row.assessment,
+            profile,
+            tuple(
+                KnockOutLine(
+                    criteria[k["criterion"]],
+                    k["required"],
+                    k["effective"],
+                    profile.code,
+                )
+                for k in row.assessment.failed_knockouts
+                if k["criterion"] in criteria
+            ),
+        )
+        for row in ranking.rows
+    }
+    return ProcurementSummary(procurement, catalogue, profile, ranking, items)
+
+
+def _stored_scores(assessment: Assessment) -> dict[str, Decimal | None]:
+    return {
+        p["code"]: None if p["score"] is None else Decimal(p["score"])
+        for p in assessment.pillar_scores
+    }
+
+
 def assessment_report(assessment: Assessment) -> AssessmentReport:
     """Score one assessment and attach the catalogue's texts (about 12 queries)."""
     catalogue = assessment.catalogue.with_method()
@@ -312,10 +426,7 @@ def reference_pillar_row(
     reference: Assessment, codes: Sequence[str]
 ) -> list[Decimal | None]:
     """A reference case's stored pillar scores, in the order of ``codes``."""
-    stored = {
-        p["code"]: None if p["score"] is None else Decimal(p["score"])
-        for p in reference.pillar_scores
-    }
+    stored = _stored_scores(reference)
     return [stored.get(code) for code in codes]
 
 

@@ -1,13 +1,13 @@
 """Sensitivity of a procurement's ranking to the choice of profile.
 
 The research behind the method says: show the ranking under every profile.
-``sensitivity`` takes a ``ProcurementReport`` (answers already loaded by
-``scorecards.procurement_report``) and scores every offer's answers again
-under each profile of the catalogue with ``scoring.engine``: the profile's
-pillar weights, knock-out thresholds and evidence caps. It ranks each profile
-with ``engine.rank``. No query is made and no score is computed here: the
-engine does both; this module only arranges its results for the page and the
-API.
+Every save stores each offer's result under every profile of its catalogue
+(``Assessment.profile_results``: the engine's global score, trust level,
+eligibility and failed knock-outs under that profile's pillar weights,
+knock-out thresholds and evidence caps). ``sensitivity`` reads those and
+ranks each profile with ``engine.rank``: no answer is loaded and no score is
+computed here. A snapshot older than ``profile_results`` is scored by the
+engine from its answers, one query for all such offers.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from decimal import Decimal
 from scoring import engine
 from scoring.models import Profile
 
-from .models import Assessment
-from .scorecards import AssessmentReport, ProcurementReport
+from .models import Answer, Assessment
 
 
 @dataclass(frozen=True)
@@ -76,34 +75,42 @@ class Sensitivity:
         return len(leaders) > 1
 
 
-def sensitivity(report: ProcurementReport) -> Sensitivity:
-    """Score and rank a procurement's offers under each profile of its catalogue."""
-    spec = report.catalogue.to_spec()
-    inputs = {pk: _answer_inputs(item) for pk, item in report.reports.items()}
-    order = [row.assessment for row, _item in report.rows]
+def sensitivity(summary) -> Sensitivity:
+    """Rank a procurement's offers under each profile, from their snapshots.
+
+    ``summary`` is a ``scorecards.ProcurementSummary`` (or any report with
+    ``rows``, ``catalogue`` and ``profile``).
+    """
+    order = [row.assessment for row, _item in summary.rows]
+    stored = {a.pk: a.profile_results for a in order}
+    missing = [a for a in order if not stored[a.pk]]
+    if missing:
+        stored.update(_scored_from_answers(summary.catalogue, missing))
+    profiles = list(summary.catalogue.profiles.all())
     by_profile: dict[str, dict[int, ProfileResult]] = {}
-    for profile in spec.profiles:
-        scorecards = {
-            pk: engine.score(spec, profile.code, answers)
-            for pk, answers in inputs.items()
-        }
+    for profile in profiles:
+        results = {a.pk: stored[a.pk][profile.code] for a in order}
         ranked = engine.rank(
             [
-                engine.RankInput(pk, card.eligible, card.global_score, card.trust_level)
-                for pk, card in scorecards.items()
+                engine.RankInput(
+                    pk,
+                    result["eligible"],
+                    Decimal(result["global_score"]),
+                    result["trust_level"],
+                )
+                for pk, result in results.items()
             ]
         )
         by_profile[profile.code] = {
-            entry.key: _result(profile.code, scorecards[entry.key], entry)
+            entry.key: _result(profile.code, results[entry.key], entry)
             for entry in ranked
         }
-    profiles = list(report.catalogue.profiles.all())
     return Sensitivity(
-        profile=report.profile.code,
+        profile=summary.profile.code,
         columns=tuple(
             ProfileColumn(
                 profile=profile,
-                current=profile.code == report.profile.code,
+                current=profile.code == summary.profile.code,
                 eligible=sum(r.eligible for r in by_profile[profile.code].values()),
                 total=len(order),
                 leaders=tuple(
@@ -124,29 +131,43 @@ def sensitivity(report: ProcurementReport) -> Sensitivity:
     )
 
 
-def _answer_inputs(report: AssessmentReport) -> list[engine.AnswerInput]:
-    """The stored answers of one offer, as the engine takes them."""
-    return [
-        engine.AnswerInput(
-            line.code,
-            line.answer.level,
-            line.answer.evidence,
-            line.answer.not_applicable,
+def _scored_from_answers(catalogue, assessments) -> dict[int, dict]:
+    """Results under every profile, from the answers, for snapshots without them."""
+    spec = catalogue.to_spec()
+    inputs: dict[int, list[engine.AnswerInput]] = {a.pk: [] for a in assessments}
+    answers = Answer.objects.filter(assessment__in=assessments).select_related(
+        "criterion"
+    )
+    for answer in answers:
+        inputs[answer.assessment_id].append(
+            engine.AnswerInput(
+                answer.criterion.code,
+                answer.level,
+                answer.evidence,
+                answer.not_applicable,
+            )
         )
-        for line in report.criteria
-        if line.answer is not None
-    ]
+    results = {}
+    for pk, given in inputs.items():
+        results[pk] = {}
+        for profile in spec.profiles:
+            card = engine.score(spec, profile.code, given)
+            results[pk][profile.code] = {
+                "global_score": str(card.global_score),
+                "trust_level": card.trust_level,
+                "eligible": card.eligible,
+                "knockouts": [{"criterion": k.criterion} for k in card.knockouts],
+            }
+    return results
 
 
-def _result(
-    code: str, scorecard: engine.Scorecard, ranked: engine.RankedEntry
-) -> ProfileResult:
+def _result(code: str, stored: dict, ranked: engine.RankedEntry) -> ProfileResult:
     return ProfileResult(
         profile=code,
-        global_score=scorecard.global_score,
-        trust_level=scorecard.trust_level,
-        eligible=scorecard.eligible,
+        global_score=Decimal(stored["global_score"]),
+        trust_level=stored["trust_level"],
+        eligible=stored["eligible"],
         rank=ranked.rank,
         tied=ranked.tied,
-        knockouts=tuple(k.criterion for k in scorecard.knockouts),
+        knockouts=tuple(k["criterion"] for k in stored["knockouts"]),
     )

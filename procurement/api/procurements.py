@@ -25,7 +25,7 @@ from scoring.models import Catalogue
 from .. import exports, sensitivity, services
 from ..filters import ProcurementFilter
 from ..models import Assessment, HistoryEntry, Organisation, Procurement
-from ..scorecards import procurement_report
+from ..scorecards import procurement_summary
 from .fields import ScopedPrimaryKeyField, level_field, score_field
 from .history import (
     HISTORY_DESCRIPTION,
@@ -478,7 +478,7 @@ class ProcurementViewSet(
     )
     @action(detail=True)
     def ranking(self, request, pk=None):
-        report = procurement_report(self.get_object())
+        report = procurement_summary(self.get_object())
         rows = [{"row": row, "report": line} for row, line in report.rows]
         data = {
             "procurement": report.procurement,
@@ -504,7 +504,7 @@ class ProcurementViewSet(
     )
     @action(detail=True)
     def sensitivity(self, request, pk=None):
-        report = procurement_report(self.get_object())
+        report = procurement_summary(self.get_object())
         data = {
             "procurement": report.procurement,
             "catalogue": report.catalogue,

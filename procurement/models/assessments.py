@@ -135,6 +135,15 @@ class Assessment(models.Model):
     )
     pillar_scores = models.JSONField(default=list, blank=True)
     failed_knockouts = models.JSONField(default=list, blank=True)
+    # Under every profile of the catalogue (code -> global_score,
+    # global_score_claimed, trust_level, eligible, knockouts), for the
+    # sensitivity table; and what badges show. Empty in a snapshot older
+    # than this field: readers then ask the engine (``manage.py
+    # refresh_snapshots`` stores them).
+    profile_results = models.JSONField(default=dict, blank=True)
+    binding_criteria = models.JSONField(default=list, blank=True)
+    evidence_gaps = models.JSONField(default=list, blank=True)
+    answered = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()

@@ -183,10 +183,7 @@ def record_answers(
                 for code, _answer, _values_, changes in changed
             ],
         )
-        spec = locked.catalogue.to_spec()
-        apply_snapshot(
-            locked, engine.score(spec, locked.profile.code, locked.answer_inputs())
-        )
+        apply_snapshot(locked, locked.catalogue.to_spec(), locked.answer_inputs())
         locked.save()
     return locked
 

@@ -9,6 +9,7 @@ snapshot in the same transaction. Scores always come from ``scoring.engine``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -97,10 +98,7 @@ def start_assessment(
                 as_of=as_of or timezone.localdate(),
                 created_by=user,
             )
-            apply_snapshot(
-                assessment,
-                engine.score(locked.catalogue.to_spec(), locked.profile.code, []),
-            )
+            apply_snapshot(assessment, locked.catalogue.to_spec(), [])
             with transaction.atomic():
                 assessment.save()
             record(
@@ -199,19 +197,33 @@ def refresh_snapshot(assessment: Assessment) -> Assessment:
     """Recompute and store the snapshot from the stored answers."""
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        apply_snapshot(locked, locked.scorecard())
+        apply_snapshot(locked, locked.catalogue.to_spec(), locked.answer_inputs())
         locked.save()
     return locked
 
 
-def apply_snapshot(assessment: Assessment, scorecard: engine.Scorecard) -> None:
-    """Copy the engine's headline numbers onto the assessment (not saved)."""
+def apply_snapshot(
+    assessment: Assessment,
+    spec: engine.CatalogueSpec,
+    answers: Sequence[engine.AnswerInput],
+) -> engine.Scorecard:
+    """Score the answers and copy onto the assessment (not saved) what lists read.
+
+    The assessment's own profile gives the headline numbers, pillar scores and
+    failed knock-outs; every profile of the catalogue gives its global score,
+    trust level, eligibility and knock-outs, so that the sensitivity table and
+    rankings never run the engine. Returns the scorecard under its profile.
+    """
+    scorecard = engine.score(spec, assessment.profile.code, answers)
     assessment.global_score = scorecard.global_score
     assessment.global_score_claimed = scorecard.global_score_claimed
     assessment.trust_level = scorecard.trust_level
     assessment.eligible = scorecard.eligible
     assessment.highest_profile_passed = scorecard.highest_profile_passed or ""
     assessment.completeness = scorecard.completeness
+    assessment.answered = scorecard.answered
+    assessment.binding_criteria = list(scorecard.binding_criteria)
+    assessment.evidence_gaps = list(scorecard.evidence_gaps)
     assessment.pillar_scores = [
         {
             "code": p.code,
@@ -222,11 +234,34 @@ def apply_snapshot(assessment: Assessment, scorecard: engine.Scorecard) -> None:
         }
         for p in scorecard.pillars
     ]
-    assessment.failed_knockouts = [
-        {"criterion": k.criterion, "required": k.required, "effective": k.effective}
-        for k in scorecard.knockouts
-    ]
+    assessment.failed_knockouts = _knockouts(scorecard.knockouts)
+    assessment.profile_results = {
+        profile.code: _profile_result(
+            scorecard
+            if profile.code == scorecard.profile
+            else engine.score(spec, profile.code, answers)
+        )
+        for profile in spec.profiles
+    }
     assessment.scored_at = timezone.now()
+    return scorecard
+
+
+def _knockouts(knockouts) -> list[dict]:
+    return [
+        {"criterion": k.criterion, "required": k.required, "effective": k.effective}
+        for k in knockouts
+    ]
+
+
+def _profile_result(scorecard: engine.Scorecard) -> dict:
+    return {
+        "global_score": str(scorecard.global_score),
+        "global_score_claimed": str(scorecard.global_score_claimed),
+        "trust_level": scorecard.trust_level,
+        "eligible": scorecard.eligible,
+        "knockouts": _knockouts(scorecard.knockouts),
+    }
 
 
 def _criterion_changes(

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from scoring import engine
 from scoring.models import Catalogue, Criterion, Profile
 
 from ..models import Answer, Assessment, Organisation, Procurement
@@ -296,9 +295,7 @@ def repin_procurement(
         for assessment in assessments:
             assessment.catalogue, assessment.profile = catalogue, profile
             assessment.version += 1
-            apply_snapshot(
-                assessment, engine.score(spec, profile.code, assessment.answer_inputs())
-            )
+            apply_snapshot(assessment, spec, assessment.answer_inputs())
             assessment.save()
         locked.catalogue, locked.profile = catalogue, profile
         locked.save(update_fields=["catalogue", "profile", "updated_at"])

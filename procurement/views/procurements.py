@@ -121,7 +121,7 @@ def _procurement_or_404(request, pk) -> Procurement:
 def procurement_detail(request, pk):
     """The ranking of a procurement's offers, with reference overlays on a radar."""
     procurement = _procurement_or_404(request, pk)
-    report = scorecards.procurement_report(procurement)
+    report = scorecards.procurement_summary(procurement)
     references = scorecards.reference_assessments()
     chosen = set(request.GET.getlist("ref"))
     overlays = [r for r in references if str(r.pk) in chosen]
@@ -134,7 +134,7 @@ def procurement_detail(request, pk):
     chart_rows = [
         (
             pillar,
-            [item.scorecard.pillar(pillar.code).score for _row, item in report.rows],
+            [item.pillar_score(pillar.code) for _row, item in report.rows],
             [scores[index] for _reference, scores in overlay_rows],
         )
         for index, pillar in enumerate(pillars)

@@ -211,12 +211,12 @@ def test_ranking(client, procurement, lead, catalogue, django_assert_num_queries
     add_offers(procurement, lead, 1, catalogue)
     url = reverse("api:procurement-ranking", args=[procurement.pk])
 
-    # procurement; the catalogue with its method (11); the ranked snapshots;
-    # every offer's answers with criteria and users; their facts
+    # procurement; the catalogue with its method (11); the ranked snapshots:
+    # no answer is read
     first, second = assert_same_queries(
         lambda: client.get(url),
         lambda: add_offers(procurement, lead, 4, catalogue),
-        15,
+        13,
         django_assert_num_queries,
     )
     sizes = [

@@ -37,7 +37,7 @@ def test_procurement_ranks_eligible_offers_and_explains_exclusions(
     content = response.content.decode()
     assert "tied" in content
     assert "Excluded under N3" in content
-    excluded_report = report.reports[excluded.pk]
+    excluded_report = report.items[excluded.pk]
     assert excluded_report.knockouts
     for line in excluded_report.knockouts:
         assert line.text.replace('"', "&quot;") in content
