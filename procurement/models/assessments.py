@@ -14,6 +14,7 @@ from scoring import engine
 from scoring.models import LEVEL_CHOICES, Catalogue, Criterion, Profile
 
 from .localized import Localized
+from .organisations import member_organisations
 from .procurements import Procurement
 from .providers import Offer, ProviderFact
 
@@ -24,8 +25,8 @@ class AssessmentQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(procurement__organisation__memberships__user=user)
-            | Q(procurement__isnull=True, offer__provider__is_reference_case=True)
+            Q(organisation_id__in=member_organisations(user))
+            | Q(organisation__isnull=True, procurement__isnull=True)
         )
 
     def reference_cases(self):
@@ -62,6 +63,16 @@ class Assessment(models.Model):
         blank=True,
         related_name="assessments",
         help_text=_("Empty only for the reference cases."),
+    )
+    # The procurement's organisation, copied so that lists filter and sort on
+    # one indexed table (``visible_to``); empty for the reference cases.
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     catalogue = models.ForeignKey(
         Catalogue, on_delete=models.PROTECT, related_name="assessments"
@@ -152,6 +163,16 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                name="assessment_newest",
+            ),
+            models.Index(
+                fields=["organisation", "status", "-updated_at", "-id"],
+                name="assessment_waiting",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["procurement", "offer"],
@@ -170,6 +191,13 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.offer} ({self.profile.code})"
+
+    def save(self, *args, **kwargs):
+        # Keep the copy of the procurement's organisation (see the field):
+        # whoever creates an assessment, it is visible where its procurement is.
+        if self.procurement_id is not None and self.organisation_id is None:
+            self.organisation_id = self.procurement.organisation_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("procurement:assessment-detail", args=[self.pk])

@@ -7,6 +7,33 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+ROLES_CACHE = "_organisation_roles"
+
+
+def roles_of(user) -> dict[int, str]:
+    """The user's role in each of their organisations, read once per user object.
+
+    Django builds ``request.user`` anew for every request, so a change of
+    membership applies from the next request on.
+    """
+    roles = getattr(user, ROLES_CACHE, None)
+    if roles is None:
+        roles = dict(
+            Membership.objects.filter(user=user).values_list("organisation_id", "role")
+        )
+        setattr(user, ROLES_CACHE, roles)
+    return roles
+
+
+def member_organisations(user) -> list[int]:
+    """The ids of the user's organisations.
+
+    Lists filter on ``organisation_id IN (1, 2)`` rather than joining through
+    the memberships, so that the database walks an index on the organisation
+    and the list's order instead of scanning every row.
+    """
+    return sorted(roles_of(user))
+
 
 class OrganisationQuerySet(models.QuerySet):
     def of_user(self, user):

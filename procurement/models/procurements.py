@@ -12,14 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from scoring.models import Catalogue, Profile
 
-from .organisations import Organisation
+from .organisations import Organisation, member_organisations
 
 
 class ProcurementQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.filter(organisation__memberships__user=user)
+        return self.filter(organisation_id__in=member_organisations(user))
 
 
 class Procurement(models.Model):
@@ -66,6 +66,12 @@ class Procurement(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                name="procurement_newest",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "reference"],

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .localized import Localized
-from .organisations import Organisation
+from .organisations import Organisation, member_organisations
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -20,7 +20,8 @@ class ProviderQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(organisation__memberships__user=user) | Q(is_reference_case=True)
+            Q(organisation_id__in=member_organisations(user))
+            | Q(organisation__isnull=True, is_reference_case=True)
         )
 
     def reference_cases(self):
@@ -196,8 +197,8 @@ class OfferQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(provider__organisation__memberships__user=user)
-            | Q(provider__is_reference_case=True)
+            Q(provider__organisation_id__in=member_organisations(user))
+            | Q(provider__organisation__isnull=True, provider__is_reference_case=True)
         )
 
 

@@ -93,6 +93,7 @@ def start_assessment(
             assessment = Assessment(
                 offer=offer,
                 procurement=locked,
+                organisation_id=locked.organisation_id,
                 catalogue=locked.catalogue,
                 profile=locked.profile,
                 as_of=as_of or timezone.localdate(),

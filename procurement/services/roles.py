@@ -6,9 +6,9 @@ organisation's data). Pages ask ``can`` to show a button, services ask
 ``require`` before they write, API querysets ask ``organisations_where``: all
 of them read ``ALLOWED`` below and nothing else.
 
-A user's roles are read once per user object (one query) and kept on it:
-Django builds ``request.user`` anew for every request, so a change of role
-applies from the next request on.
+A user's roles are read once per user object (one query) and kept on it
+(``models.organisations.roles_of``): Django builds ``request.user`` anew for
+every request, so a change of role applies from the next request on.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ..models import Assessment, Membership, Organisation, Provider
+from ..models.organisations import roles_of
 
 Role = Membership.Role
 
@@ -34,21 +35,12 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.LEAD: frozenset({Role.LEAD}),
 }
 
-_CACHE = "_organisation_roles"
-
 
 def role_in(user, organisation: Organisation | int | None) -> str | None:
     """The user's role in an organisation (object or id), or None if not a member."""
     if organisation is None or not user.is_authenticated:
         return None
-    organisation_id = getattr(organisation, "pk", organisation)
-    roles = getattr(user, _CACHE, None)
-    if roles is None:
-        roles = dict(
-            Membership.objects.filter(user=user).values_list("organisation_id", "role")
-        )
-        setattr(user, _CACHE, roles)
-    return roles.get(organisation_id)
+    return roles_of(user).get(getattr(organisation, "pk", organisation))
 
 
 def allows(role: str | None, action: Action) -> bool:

@@ -45,10 +45,10 @@ def home(request):
     waiting = (
         Assessment.objects.visible_to(request.user)
         .filter(
-            Q(status=Assessment.Status.DRAFT, procurement__organisation__in=edit_orgs)
+            Q(status=Assessment.Status.DRAFT, organisation__in=edit_orgs)
             | Q(
                 status=Assessment.Status.SUBMITTED,
-                procurement__organisation__in=lead_orgs,
+                organisation__in=lead_orgs,
             )
         )
         .with_context()

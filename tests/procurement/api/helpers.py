@@ -6,11 +6,27 @@ from rest_framework.test import APIClient
 
 from procurement import services
 from procurement.models import Certification
+from procurement.models.organisations import ROLES_CACHE
 from tests.factories import OfferFactory, ProviderFactFactory
 
 
+class FreshUserClient(APIClient):
+    """An API client whose user starts each request with nothing cached on it.
+
+    In production every request loads its user anew; ``force_authenticate``
+    hands the same object to every request, so what one request cached on
+    it (the user's organisations) would spare the next one a query.
+    """
+
+    def request(self, **kwargs):
+        user = self.handler._force_user
+        if user is not None:
+            user.__dict__.pop(ROLES_CACHE, None)
+        return super().request(**kwargs)
+
+
 def client_for(user):
-    client = APIClient()
+    client = FreshUserClient()
     client.force_authenticate(user)
     return client
 

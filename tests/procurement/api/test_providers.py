@@ -214,9 +214,10 @@ def test_the_offer_list_with_certification_expiry_costs_the_same_queries(
                 offer=offer, scheme="HDS", valid_to=datetime.date(year, 1, 1)
             )
 
-    # count, page of offers joined to providers, their certifications
+    # the user's organisations, count, page of offers joined to providers,
+    # their certifications
     first, second = assert_same_queries(
-        lambda: client.get(url("offer-list")), grow, 3, django_assert_num_queries
+        lambda: client.get(url("offer-list")), grow, 4, django_assert_num_queries
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)
 

@@ -56,13 +56,13 @@ def test_catalogue_detail(client, catalogue, django_assert_num_queries):
 def test_provider_list(client, organisation, django_assert_num_queries):
     ProviderFactory(organisation=organisation)
 
-    # count, page of providers
+    # the user's organisations, count, page of providers
     first, second = assert_same_queries(
         lambda: client.get(reverse("api:provider-list")),
         lambda: [
             ProviderFactFactory(provider__organisation=organisation) for _ in range(4)
         ],
-        2,
+        3,
         django_assert_num_queries,
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)
@@ -72,11 +72,11 @@ def test_provider_detail_with_facts(client, organisation, django_assert_num_quer
     provider = ProviderFactory(organisation=organisation)
     ProviderFactFactory(provider=provider)
 
-    # provider, its facts
+    # the user's organisations, provider, its facts
     first, second = assert_same_queries(
         lambda: client.get(reverse("api:provider-detail", args=[provider.pk])),
         lambda: ProviderFactFactory.create_batch(4, provider=provider),
-        2,
+        3,
         django_assert_num_queries,
     )
     assert (len(first.json()["facts"]), len(second.json()["facts"])) == (1, 5)
@@ -90,11 +90,12 @@ def test_offer_list(client, organisation, django_assert_num_queries):
             offer = OfferFactory(provider__organisation=organisation)
             Certification.objects.create(offer=offer, scheme="HDS")
 
-    # count, page of offers joined to providers, their certifications
+    # the user's organisations, count, page of offers joined to providers,
+    # their certifications
     first, second = assert_same_queries(
         lambda: client.get(reverse("api:offer-list")),
         grow,
-        3,
+        4,
         django_assert_num_queries,
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)
@@ -107,11 +108,12 @@ def test_procurement_list(client, catalogue, organisation, django_assert_num_que
         for _ in range(4):
             AssessmentFactory(procurement=ProcurementFactory(organisation=organisation))
 
-    # count, page of procurements with their assessment counts
+    # the user's organisations, count, page of procurements with their
+    # assessment counts
     first, second = assert_same_queries(
         lambda: client.get(reverse("api:procurement-list")),
         grow,
-        2,
+        3,
         django_assert_num_queries,
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)
@@ -129,12 +131,12 @@ def test_assessment_list_filtered_by_procurement(
     )
     url = reverse("api:assessment-list")
 
-    # the procurement filter's lookup, count, page of assessments with their
-    # offers, providers, catalogues and profiles
+    # the user's organisations, the procurement filter's lookup, count, page
+    # of assessments with their offers, providers, catalogues and profiles
     first, second = assert_same_queries(
         lambda: client.get(url, {"procurement": procurement.pk}),
         lambda: add_offers(procurement, lead, 4, catalogue),
-        3,
+        4,
         django_assert_num_queries,
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)
@@ -168,9 +170,10 @@ def test_assessment_answers(
             ],
         )
 
-    # assessment, answers with criteria and users, their facts
+    # the user's organisations, assessment, answers with criteria and users,
+    # their facts
     first, second = assert_same_queries(
-        lambda: client.get(url), grow, 3, django_assert_num_queries
+        lambda: client.get(url), grow, 4, django_assert_num_queries
     )
     assert (len(first.json()["answers"]), len(second.json()["answers"])) == (1, 45)
 
@@ -202,7 +205,7 @@ def test_scorecard(client, procurement, lead, catalogue, django_assert_num_queri
     # assessment; the catalogue with its method (11, see test_catalogue_detail);
     # answers with criteria and users; their facts
     first, second = assert_same_queries(
-        lambda: client.get(url), grow, 14, django_assert_num_queries
+        lambda: client.get(url), grow, 15, django_assert_num_queries
     )
     assert (first.json()["answered"], second.json()["answered"]) == (1, 45)
 
@@ -216,7 +219,7 @@ def test_ranking(client, procurement, lead, catalogue, django_assert_num_queries
     first, second = assert_same_queries(
         lambda: client.get(url),
         lambda: add_offers(procurement, lead, 4, catalogue),
-        13,
+        14,
         django_assert_num_queries,
     )
     sizes = [

@@ -52,13 +52,14 @@ def test_home_renders_in_constant_queries(
     login(client, lead)
     url = reverse("procurement:home")
 
-    # session, user, memberships, procurements, waiting assessments, references
-    with django_assert_max_num_queries(6):
+    # session, user, memberships (with names, and as ids for the lists),
+    # procurements, waiting assessments, references
+    with django_assert_max_num_queries(7):
         client.get(url)
 
     for index in range(4):
         other = ProcurementFactory(organisation=organisation)
         scored_assessment(other, lead, index)
     reference_case(catalogue, name="Numergy")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(url)

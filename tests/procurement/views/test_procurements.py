@@ -58,13 +58,14 @@ def test_procurement_list_renders_in_constant_queries(
     login(client, lead)
     url = reverse("procurement:procurement-list")
 
-    # session, user, count, procurements page, editable organisations
-    with django_assert_max_num_queries(5):
+    # session, user, the user's organisations, count, procurements page,
+    # editable organisations
+    with django_assert_max_num_queries(6):
         client.get(url)
 
     for _ in range(5):
         scored_assessment(ProcurementFactory(organisation=organisation), lead, 2)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get(url)
 
 
