@@ -287,6 +287,8 @@ a bad request (400). A stale `version` is a 409 with `current_version`.
         "ProcurementStatusEnum": "procurement.models.Procurement.Status",
         "ProviderStatusEnum": "procurement.models.Provider.Status",
         "EvidenceEnum": "procurement.models.Answer.Evidence",
+        "ExportJobKindEnum": "procurement.models.ExportJob.Kind",
+        "ExportJobStatusEnum": "procurement.models.ExportJob.Status",
         "CatalogueStatusEnum": "scoring.models.Catalogue.Status",
         "LevelEnum": "scoring.models.LEVEL_CHOICES",
     },

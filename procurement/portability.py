@@ -31,9 +31,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from scoring.models import Catalogue
@@ -177,17 +175,6 @@ def write_organisation(
     stream.write(',"assessments":')
     _write_array(stream, _assessments(assessments, chunk_size, total, report))
     stream.write("}")
-
-
-def as_download(organisation: Organisation) -> HttpResponse:
-    """The organisation's data as a JSON file to save (web page and API)."""
-    buffer = io.StringIO()
-    write_organisation(organisation, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/json")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename(organisation)
-    )
-    return response
 
 
 def export_organisation_data(organisation: Organisation, *, now=None) -> dict[str, Any]:

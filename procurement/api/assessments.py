@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from .. import exports, services
 from ..filters import AssessmentFilter
-from ..models import Answer, Assessment, Offer, Procurement, ProviderFact
+from ..models import Answer, Assessment, ExportJob, Offer, Procurement, ProviderFact
 from ..scorecards import assessment_report
 from .fields import (
     BlankAsNullCharField,
@@ -24,7 +24,13 @@ from .fields import (
     level_field,
     score_field,
 )
-from .responses import CONFLICT, EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
+from .responses import (
+    CONFLICT,
+    EXPORT_FORMAT,
+    ExportMixin,
+    export_responses,
+    export_rule,
+)
 
 # The most answers one save may carry: a catalogue has a few dozen criteria, so
 # anything longer is a mistake and is refused before any work is done.
@@ -528,15 +534,19 @@ class AssessmentViewSet(
         summary="Download the scorecard",
         description="One assessment's scorecard with every answer. The JSON "
         "record carries the inputs and a SHA-256 digest, so that "
-        "`python manage.py verify_export FILE` can re-run the engine on it later.",
+        "`python manage.py verify_export FILE` can re-run the engine on it later."
+        + export_rule(ExportJob.Kind.ASSESSMENT),
         parameters=[EXPORT_FORMAT],
-        responses=EXPORT_RESPONSES,
+        responses=export_responses(ExportJob.Kind.ASSESSMENT),
     )
     @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
     def export(self, request, pk=None, fmt=None):
         assessment = self.get_object()
-        return self._download(
+        return self._export(
+            assessment,
+            ExportJob.Kind.ASSESSMENT,
+            fmt,
             lambda language: exports.export_assessment(
                 assessment, fmt, language=language
-            )
+            ),
         )

@@ -9,7 +9,8 @@ One module per page family:
 - ``assessments``: the scorecard, the editor (with its conflict screen for a
   stale save), submit, approve and reopen, re-scoring under a newer catalogue.
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
-- ``downloads``: a scorecard, a procurement's report, an organisation's data.
+- ``downloads``: a scorecard, a procurement's report, an organisation's data;
+  the page of an export made in the background, and its file.
 - ``pages``: what several of them share (rendering, pagination, legends).
 
 Views are thin. Every read starts from a ``visible_to(user)`` QuerySet, so
@@ -28,7 +29,13 @@ from .assessments import (
     assessment_rescore,
     assessment_submit,
 )
-from .downloads import assessment_export, organisation_export, procurement_export
+from .downloads import (
+    assessment_export,
+    export_job,
+    export_job_file,
+    organisation_export,
+    procurement_export,
+)
 from .home import home
 from .procurements import (
     procurement_add_offer,
@@ -62,6 +69,8 @@ __all__ = [
     "assessment_submit",
     "certification_create",
     "certification_remove",
+    "export_job",
+    "export_job_file",
     "fact_create",
     "home",
     "offer_create",
