@@ -173,7 +173,9 @@ def write_organisation(
     )
     report(10)
     stream.write(',"assessments":')
-    _write_array(stream, _assessments(assessments, chunk_size, total, report))
+    _write_array(
+        stream, _assessments(organisation.pk, assessments, chunk_size, total, report)
+    )
     stream.write("}")
 
 
@@ -453,7 +455,11 @@ def _procurement(procurement: Procurement) -> dict[str, Any]:
 
 
 def _assessments(
-    assessments: QuerySet, chunk_size: int, total: int, report: Progress
+    organisation_id: int,
+    assessments: QuerySet,
+    chunk_size: int,
+    total: int,
+    report: Progress,
 ) -> Iterator[dict[str, Any]]:
     """Every assessment with its answers, a chunk at a time.
 
@@ -467,8 +473,10 @@ def _assessments(
     for chunk in _chunks(
         assessments.select_related("submitted_by", "approved_by"), chunk_size
     ):
+        # A join, not ``assessment__in=<subquery>``: SQLite would list the
+        # organisation's every assessment again for each chunk.
         in_chunk = {
-            "assessment__in": assessments,
+            "assessment__procurement__organisation_id": organisation_id,
             "assessment_id__gte": chunk[0].pk,
             "assessment_id__lte": chunk[-1].pk,
         }
