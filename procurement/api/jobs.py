@@ -81,8 +81,10 @@ class ExportJobSerializer(serializers.ModelSerializer):
 def accepted(job: ExportJob, request) -> Response:
     """``202 Accepted``: the job that makes the file, and where to follow it."""
     data = ExportJobSerializer(job, context={"request": request}).data
+    # str(): the URL is DRF's Hyperlink, a subclass of str that WSGI servers
+    # refuse in a header.
     return Response(
-        data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]}
+        data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])}
     )
 
 

@@ -98,6 +98,7 @@ def test_a_procurement_workbook_is_a_job_to_poll_then_download(viewer, procureme
 
     assert accepted.status_code == 202
     assert accepted.json()["url"] == accepted["Location"]
+    assert type(accepted["Location"]) is str  # WSGI servers accept nothing else
     assert (job["status"], job["progress"], job["step"], job["error"]) == (
         "done",
         100,
