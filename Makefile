@@ -13,15 +13,26 @@ PORT ?= 8000
 
 .PHONY: run test lint format bench browser-test system-libraries clean
 
+# The server, and beside it one worker for the export jobs (PDF reports,
+# large workbooks, organisation exports; the queue is a table of the same
+# SQLite database). The worker starts before the server and stops with it:
+# on Ctrl+C, or if the server cannot start. A job it was making goes back
+# to the queue and is finished at the next `make run`. The worker does not
+# reload on code changes; restart `make run` after changing export code.
 run: $(VENV)/.installed .env system-libraries
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed --demo
+	$(MANAGE) cleanup_exports
 	@echo ""
 	@echo "  Cloud of Trust Scorecard: http://$(HOST):$(PORT)/"
 	@echo "  Log in as demo / demo (lead of Demo Ministry),"
 	@echo "  or evaluator / evaluator (an evaluator of the same ministry)."
 	@echo "  Admin: .venv/bin/python manage.py createsuperuser, then http://$(HOST):$(PORT)/admin/"
+	@echo "  Export jobs: one worker runs beside the server (manage.py db_worker)."
 	@echo ""
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed .env system-libraries

@@ -30,6 +30,7 @@ from config.rest import JSONParser
 from procurement.api import (
     AssessmentViewSet,
     CatalogueViewSet,
+    ExportJobViewSet,
     OfferViewSet,
     OrganisationViewSet,
     ProcurementViewSet,
@@ -82,6 +83,7 @@ router.register("providers", ProviderViewSet, basename="provider")
 router.register("offers", OfferViewSet, basename="offer")
 router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("export-jobs", ExportJobViewSet, basename="export-job")
 
 
 @csrf_exempt  # it changes nothing, and a POST must get the JSON 404 too

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "scoring",
     "procurement",
 ]
@@ -127,6 +129,21 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Finished exports (procurement/jobs/). A private directory that no URL
+    # serves: files go out only through the access-checked download view.
+    # With workers on several machines it must be shared (a network volume),
+    # or an S3-compatible storage configured here.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str(
+                "EXPORTS_DIR", default=str(BASE_DIR / "private" / "exports")
+            ),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -135,6 +152,26 @@ STORAGES = {
         )
     },
 }
+
+# Background jobs (procurement/jobs/): Django's Tasks API, from the django-tasks
+# backport until Django 6.0, with the database backend of django-tasks-db:
+# the queue is a table of our own database (SQLite or PostgreSQL), and
+# `manage.py db_worker` processes run it, on one machine or many. `make run`
+# starts one next to the development server.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+# A finished export is kept, and handed again to whoever asks for the same
+# unchanged thing, for this long; then it is deleted.
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+# A running job's worker writes a heartbeat this often; a job whose heartbeat
+# is older than EXPORTS_LOST_AFTER_SECONDS lost its worker (killed, machine
+# gone) and is queued again, up to EXPORTS_MAX_ATTEMPTS runs in all.
+EXPORTS_HEARTBEAT_SECONDS = env.int("EXPORTS_HEARTBEAT_SECONDS", default=15)
+EXPORTS_LOST_AFTER_SECONDS = env.int("EXPORTS_LOST_AFTER_SECONDS", default=120)
+EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 
 # Security. HTTPS is the default; a plain-HTTP deployment behind a proxy that
 # terminates TLS sets DJANGO_SECURE_PROXY_SSL_HEADER=true.
@@ -252,6 +289,8 @@ a bad request (400). A stale `version` is a 409 with `current_version`.
         "ProcurementStatusEnum": "procurement.models.Procurement.Status",
         "ProviderStatusEnum": "procurement.models.Provider.Status",
         "EvidenceEnum": "procurement.models.Answer.Evidence",
+        "ExportJobKindEnum": "procurement.models.ExportJob.Kind",
+        "ExportJobStatusEnum": "procurement.models.ExportJob.Status",
         "CatalogueStatusEnum": "scoring.models.Catalogue.Status",
         "LevelEnum": "scoring.models.LEVEL_CHOICES",
     },

@@ -37,8 +37,8 @@ def _dump(instance: models.Model) -> dict[str, Any]:
     values = {}
     for f in _fields(type(instance)):
         value = f.value_from_object(instance)
-        if value is not None and not isinstance(f, models.JSONField):
-            value = f.value_to_string(instance)
+        if not isinstance(value, (type(None), bool, int, str, list, dict)):
+            value = f.value_to_string(instance)  # dates, decimals: ISO strings
         values[f.attname] = value
     return values
 

@@ -28,6 +28,11 @@ from django.utils import timezone
 from .models import HistoryChain, HistoryEntry, Organisation
 
 GENESIS = "0" * 64
+CONTENT_KEYS = (
+    "organisation", "sequence", "at", "user", "user_name", "action", "procurement",
+    "assessment", "offer", "provider", "subject", "criterion", "changes", "reason",
+    "previous_hash",
+)  # fmt: skip
 Action = HistoryEntry.Action
 
 
@@ -129,9 +134,13 @@ def record(
     return entries
 
 
-def entry_hash(entry: HistoryEntry) -> str:
-    """SHA-256 of the entry's canonical content, its position and the previous hash."""
-    content = {
+def entry_content(entry: HistoryEntry) -> dict[str, Any]:
+    """What an entry's hash covers: its content, its position and the previous hash.
+
+    Exports carry entries in this form (with their ``hash``), so that a chain
+    can be checked from a file as from the database.
+    """
+    return {
         "organisation": entry.organisation_id,
         "sequence": entry.sequence,
         "at": entry.at.astimezone(datetime.timezone.utc).isoformat(),
@@ -148,10 +157,18 @@ def entry_hash(entry: HistoryEntry) -> str:
         "reason": entry.reason,
         "previous_hash": entry.previous_hash,
     }
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256, in hexadecimal, of the canonical JSON of an entry's content."""
     canonical = json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode("utf-8")
     return hashlib.sha256(canonical).hexdigest()
+
+
+def entry_hash(entry: HistoryEntry) -> str:
+    return content_hash(entry_content(entry))
 
 
 @dataclass(frozen=True)
@@ -187,41 +204,52 @@ def _verify_chain(organisation: Organisation, chunk_size: int) -> Break | None:
         .order_by("sequence")
         .iterator(chunk_size=chunk_size)
     )
+    return verify_entries(
+        str(organisation),
+        ({**entry_content(e), "hash": e.hash, "id": e.pk} for e in entries),
+        head=(head.length, head.last_hash or GENESIS) if head else (0, GENESIS),
+    )
+
+
+def verify_entries(
+    name: str, entries: Iterable[dict[str, Any]], *, head: tuple[int, str] | None
+) -> Break | None:
+    """The first break in a chain of entries (oldest first), or None.
+
+    ``head`` is what the chain's head records (length, last hash); None when
+    there is no head to compare with (an exported file) and no entry either.
+    """
     previous, expected = GENESIS, 1
     for entry in entries:
-        if entry.sequence != expected:
+        content = {key: entry.get(key) for key in CONTENT_KEYS}
+        if content["sequence"] != expected:
             return Break(
-                str(organisation),
+                name,
                 expected,
                 None,
-                f"missing: the next entry in the database is #{entry.sequence}",
+                f"missing: the next entry is #{content['sequence']}",
             )
-        if entry.previous_hash != previous:
+        if content["previous_hash"] != previous:
             return Break(
-                str(organisation),
-                entry.sequence,
-                entry.pk,
-                "does not link to the entry before it",
+                name, expected, entry.get("id"), "does not link to the entry before it"
             )
-        if entry_hash(entry) != entry.hash:
+        if content_hash(content) != entry.get("hash"):
             return Break(
-                str(organisation),
-                entry.sequence,
-                entry.pk,
+                name,
+                expected,
+                entry.get("id"),
                 "its content was altered after it was written",
             )
-        previous, expected = entry.hash, expected + 1
+        previous, expected = entry["hash"], expected + 1
     length = expected - 1
     if head is None:
-        if length:
-            return Break(str(organisation), length, None, "the chain's head is missing")
         return None
-    if head.length != length or (head.last_hash or GENESIS) != previous:
+    if head[0] != length or head[1] != previous:
         return Break(
-            str(organisation),
+            name,
             length + 1,
             None,
-            f"the chain records {head.length} entries but {length} remain: "
+            f"the chain records {head[0]} entries but {length} remain: "
             "the last ones were removed",
         )
     return None

@@ -106,6 +106,8 @@ urlpatterns = [
         views.organisation_export,
         name="organisation-export",
     ),
+    path("exports/<uuid:pk>/", views.export_job, name="export-job"),
+    path("exports/<uuid:pk>/file/", views.export_job_file, name="export-job-file"),
     path("reference-cases/", views.reference_case_list, name="reference-case-list"),
     path(
         "reference-cases/<slug:key>/",

@@ -29,6 +29,26 @@ def _static_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings, tmp_path):
+    """Export jobs run as they are queued (the queue's immediate backend),
+    without a heartbeat thread, and keep their files in the test's folder.
+
+    tests/procurement/test_jobs.py also runs them through the database
+    queue and its worker."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.EXPORTS_HEARTBEAT_SECONDS = 0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _default_language_afterwards():
     """A request in French leaves French active in its thread; reset it."""
     yield

@@ -11,6 +11,7 @@ Each resource's module holds its viewset and the serializers only it uses:
   sensitivity analysis and the procurement report.
 - ``assessments``: assessments, their answers, submit and approve, and the
   scorecard (whose ``KnockOutSerializer`` the ranking reuses).
+- ``jobs``: the exports made in the background, their progress and file.
 
 Two modules hold what several share: ``fields`` (ids scoped to the user,
 scores, levels) and ``responses`` (the Download menu's files and errors,
@@ -29,6 +30,7 @@ scores are the engine's, rounded to one decimal and rendered as JSON numbers.
 
 from .assessments import AssessmentViewSet
 from .catalogues import CatalogueViewSet
+from .jobs import ExportJobViewSet
 from .organisations import OrganisationViewSet
 from .procurements import ProcurementViewSet
 from .providers import OfferViewSet, ProviderViewSet
@@ -36,6 +38,7 @@ from .providers import OfferViewSet, ProviderViewSet
 __all__ = [
     "AssessmentViewSet",
     "CatalogueViewSet",
+    "ExportJobViewSet",
     "OfferViewSet",
     "OrganisationViewSet",
     "ProcurementViewSet",

@@ -20,6 +20,7 @@ from ..filters import AssessmentFilter
 from ..models import (
     Answer,
     Assessment,
+    ExportJob,
     HistoryEntry,
     Offer,
     Procurement,
@@ -39,7 +40,13 @@ from .history import (
     HistoryEntrySerializer,
     HistoryMixin,
 )
-from .responses import CONFLICT, EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
+from .responses import (
+    CONFLICT,
+    EXPORT_FORMAT,
+    ExportMixin,
+    export_responses,
+    export_rule,
+)
 from .scorecards import ScorecardSerializer
 
 # The most answers one save may carry: a catalogue has a few dozen criteria, so
@@ -544,15 +551,19 @@ class AssessmentViewSet(
         summary="Download the scorecard",
         description="One assessment's scorecard with every answer. The JSON "
         "record carries the inputs and a SHA-256 digest, so that "
-        "`python manage.py verify_export FILE` can re-run the engine on it later.",
+        "`python manage.py verify_export FILE` can re-run the engine on it later."
+        + export_rule(ExportJob.Kind.ASSESSMENT),
         parameters=[EXPORT_FORMAT],
-        responses=EXPORT_RESPONSES,
+        responses=export_responses(ExportJob.Kind.ASSESSMENT),
     )
     @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
     def export(self, request, pk=None, fmt=None):
         assessment = self.get_object()
-        return self._download(
+        return self._export(
+            assessment,
+            ExportJob.Kind.ASSESSMENT,
+            fmt,
             lambda language: exports.export_assessment(
                 assessment, fmt, language=language
-            )
+            ),
         )

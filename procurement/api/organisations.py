@@ -1,4 +1,4 @@
-"""Organisations in the API: yours, your role in each, and their export.
+"""Organisations in the API: yours, your role in each, and their export (a job).
 
 Also the one rule for which organisation a new provider or procurement goes
 to when the payload names none (``editable_organisation``).
@@ -6,16 +6,16 @@ to when the payload names none (``editable_organisation``).
 
 from django.db.models import F
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import portability, services
+from .. import exports, jobs, services
 from ..models import Organisation
 from ..services import roles
 from ..services.roles import Action
+from .jobs import ACCEPTED, accepted
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -123,11 +123,20 @@ class OrganisationViewSet(
         description="Providers with their facts, offers and certifications, "
         "procurements, assessments and answers, as one JSON document that "
         "`python manage.py import_organisation FILE` rebuilds on another "
-        "instance (re-scoring every assessment). Leads only.",
-        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        "instance (re-scoring every assessment). Leads only. Always made in "
+        "the background: 202 with the export job to poll "
+        "(`GET /api/v1/export-jobs/{id}/`), whose `download_url` serves the "
+        "file when done; unchanged data within `EXPORTS_KEEP_HOURS` reuses "
+        "the last file.",
+        responses={(202, "application/json"): ACCEPTED},
     )
     @action(detail=True)
     def export(self, request, pk=None):
         organisation = self.get_object()
         roles.require(request.user, Action.LEAD, organisation)
-        return portability.as_download(organisation)
+        job = jobs.request_export(
+            organisation,
+            language=exports.language_for(request.LANGUAGE_CODE),
+            user=request.user,
+        )
+        return accepted(job, request)

@@ -24,7 +24,7 @@ from scoring.models import Catalogue
 
 from .. import exports, sensitivity, services
 from ..filters import ProcurementFilter
-from ..models import Assessment, HistoryEntry, Organisation, Procurement
+from ..models import Assessment, ExportJob, HistoryEntry, Organisation, Procurement
 from ..scorecards import procurement_summary
 from .fields import ScopedPrimaryKeyField, level_field, score_field
 from .history import (
@@ -34,7 +34,7 @@ from .history import (
     HistoryMixin,
 )
 from .organisations import editable_organisation
-from .responses import EXPORT_FORMAT, EXPORT_RESPONSES, ExportMixin
+from .responses import EXPORT_FORMAT, ExportMixin, export_responses, export_rule
 from .scorecards import KnockOutSerializer
 
 
@@ -517,15 +517,19 @@ class ProcurementViewSet(
         description="The analysis report of the procurement: the method "
         "(catalogue version, profile weights and knock-out thresholds), the "
         "ranking with the excluded offers and why, and every offer's scorecard "
-        "with its answers. The same numbers as the ranking endpoint.",
+        "with its answers. The same numbers as the ranking endpoint."
+        + export_rule(ExportJob.Kind.PROCUREMENT),
         parameters=[EXPORT_FORMAT],
-        responses=EXPORT_RESPONSES,
+        responses=export_responses(ExportJob.Kind.PROCUREMENT),
     )
     @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
     def export(self, request, pk=None, fmt=None):
         procurement = self.get_object()
-        return self._download(
+        return self._export(
+            procurement,
+            ExportJob.Kind.PROCUREMENT,
+            fmt,
             lambda language: exports.export_procurement(
                 procurement, fmt, language=language
-            )
+            ),
         )

@@ -1,22 +1,18 @@
 """What the API answers besides a resource's JSON.
 
 The files of the web page's Download menu (``ExportMixin`` with its
-parameter and responses, and the JSON error when the PDF library cannot
-work), and the 409 of an assessment saved since the version a client read.
+parameter and responses: small files at once, the others as a job, see
+``procurement.jobs.in_background``), and the 409 of an assessment saved
+since the version a client read.
 """
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
-from .. import exports
-
-
-class ExportErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
+from .. import exports, jobs
+from .jobs import ACCEPTED, accepted
 
 EXPORT_FORMAT = OpenApiParameter(
     "fmt",
@@ -26,17 +22,36 @@ EXPORT_FORMAT = OpenApiParameter(
     description="pdf (report), xlsx (workbook), csv (table) or json (verifiable "
     "record with the inputs and a SHA-256 digest).",
 )
-EXPORT_RESPONSES = {
-    (200, "application/pdf"): OpenApiTypes.BINARY,
-    (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-    (200, "text/csv"): OpenApiTypes.STR,
-    (200, "application/json"): OpenApiTypes.OBJECT,
-    503: OpenApiResponse(
-        ExportErrorSerializer,
-        description="The PDF library cannot work on this server; the other "
-        "formats still do.",
-    ),
+FILES = {
+    "xlsx": ((200, exports.CONTENT_TYPES["xlsx"]), OpenApiTypes.BINARY),
+    "csv": ((200, "text/csv"), OpenApiTypes.STR),
+    "json": ((200, "application/json"), OpenApiTypes.OBJECT),
 }
+
+
+def export_responses(kind: str) -> dict:
+    """The file formats answered at once (200), and a job for the others."""
+    return {
+        **{
+            code: schema
+            for fmt, (code, schema) in FILES.items()
+            if not jobs.in_background(kind, fmt)
+        },
+        (202, "application/json"): ACCEPTED,
+    }
+
+
+def export_rule(kind: str) -> str:
+    """The sync-or-job rule of one kind of export, for the docs."""
+    background = sorted(jobs.BACKGROUND_FORMATS[kind])
+    now = [fmt for fmt in exports.FORMATS if fmt not in background]
+    return (
+        f" **{', '.join(now)}** are answered at once (200, the file); "
+        f"**{', '.join(background)}** are made in the background: 202 with the "
+        "export job to poll (`GET /api/v1/export-jobs/{id}/`), whose "
+        "`download_url` serves the file when done. A file made from unchanged "
+        "data in the last `EXPORTS_KEEP_HOURS` is reused: its job is already done."
+    )
 
 
 # ``GET .../{id}/export/{fmt}/`` serves the files of the web page's Download
@@ -51,14 +66,14 @@ class ExportMixin:
             return renderer, renderer.media_type
         return super().perform_content_negotiation(request, force)
 
-    def _download(self, make):
-        try:
-            export = make(exports.language_for(self.request.LANGUAGE_CODE))
-        except exports.ExportUnavailable as exc:
-            return Response(
-                {"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+    def _export(self, source, kind: str, fmt: str, make):
+        language = exports.language_for(self.request.LANGUAGE_CODE)
+        if jobs.in_background(kind, fmt):
+            job = jobs.request_export(
+                source, fmt, language=language, user=self.request.user
             )
-        return exports.as_download(export)
+            return accepted(job, self.request)
+        return exports.as_download(make(language))
 
 
 class ConflictSerializer(serializers.Serializer):

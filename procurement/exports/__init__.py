@@ -12,11 +12,16 @@ Every number comes from ``procurement.scorecards`` (which calls the engine):
 nothing here computes a score. Rendering happens inside
 ``translation.override(language)``, so gettext strings, catalogue texts and
 the reference cases' French texts follow the language asked for.
+
+A caller that runs an export in the background passes ``progress``, a
+function told how far the export got (a percentage and a step: ``reading``
+the data, ``writing`` the file); pages and the API show it.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -38,6 +43,9 @@ CONTENT_TYPES = {
 }
 SLUG_LENGTH = 60
 
+# progress(percent, step): step is "reading" or "writing".
+Progress = Callable[[int, str], None]
+
 RENDERERS = {
     "assessment": {
         "pdf": pdf.assessment_pdf,
@@ -55,6 +63,7 @@ RENDERERS = {
 
 __all__ = [
     "FORMATS",
+    "Progress",
     "as_download",
     "language_for",
     "ExportFile",
@@ -71,15 +80,19 @@ def export_assessment(
     *,
     language: str = "en",
     now: datetime.datetime | None = None,
+    progress: Progress | None = None,
 ) -> ExportFile:
     """One assessment's scorecard, with every answer, in the format asked for."""
     render = _renderer(fmt, "assessment")
     context = _context(language, now)
+    report_progress = progress or _silent
+    report_progress(5, "reading")
     # One query for everything a report names (offer, provider, procurement,
     # organisation, catalogue, profile), whatever the caller joined.
     assessment = Assessment.objects.with_context().get(pk=assessment.pk)
     with translation.override(context.language):
         report = assessment_report(assessment)
+        report_progress(30, "writing")
         content = render(report, context)
     name = _slug(str(assessment.offer), fallback=f"assessment-{assessment.pk}")
     return _file(content, fmt, f"scorecard-{name}", context)
@@ -91,15 +104,19 @@ def export_procurement(
     *,
     language: str = "en",
     now: datetime.datetime | None = None,
+    progress: Progress | None = None,
 ) -> ExportFile:
     """A procurement's report: method, ranking, and every offer's scorecard."""
     render = _renderer(fmt, "procurement")
     context = _context(language, now)
+    report_progress = progress or _silent
+    report_progress(5, "reading")
     procurement = Procurement.objects.select_related(
         "organisation", "catalogue", "profile"
     ).get(pk=procurement.pk)
     with translation.override(context.language):
         report = procurement_report(procurement)
+        report_progress(30, "writing")
         content = render(report, context)
     name = _slug(
         procurement.reference or procurement.title,
@@ -121,6 +138,10 @@ def language_for(code: str | None) -> str:
     """The export language for a request's language code (``fr-fr`` -> ``fr``)."""
     language = (code or "en")[:2].lower()
     return language if language in LANGUAGES else "en"
+
+
+def _silent(percent: int, step: str) -> None:
+    """The progress of an export nobody follows."""
 
 
 def _renderer(fmt: str, kind: str):

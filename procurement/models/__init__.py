@@ -9,10 +9,12 @@ the page's language. Reads that views, the API and exports share are QuerySet
 methods, above all ``visible_to(user)``: a user sees their organisations' work
 plus the reference cases, nothing else. Workflows that change several rows
 (answering, submitting, approving, ranking, re-scoring) live in ``services``.
+``jobs`` holds the exports made in the background (``procurement.jobs``).
 """
 
 from .assessments import Answer, Assessment, AssessmentQuerySet
 from .history import HistoryChain, HistoryEntry, HistoryEntryQuerySet
+from .jobs import ExportJob, ExportJobQuerySet
 from .localized import Localized
 from .organisations import Membership, Organisation, OrganisationQuerySet
 from .procurements import Procurement, ProcurementQuerySet
@@ -33,6 +35,8 @@ __all__ = [
     "HistoryChain",
     "HistoryEntry",
     "HistoryEntryQuerySet",
+    "ExportJob",
+    "ExportJobQuerySet",
     "Localized",
     "Membership",
     "Offer",

@@ -80,6 +80,7 @@ class HistoryEntry(models.Model):
         CERTIFICATION_ADDED = "certification.added", _("Certification added")
         CERTIFICATION_REMOVED = "certification.removed", _("Certification removed")
         ORGANISATION_CHANGED = "organisation.changed", _("Organisation setting changed")
+        ORGANISATION_IMPORTED = "organisation.imported", _("Organisation imported")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="history"

@@ -13,7 +13,8 @@ One module per page family:
 - ``history``: the record of an assessment or a procurement, as a timeline.
 - ``organisations``: an organisation's settings (the four-eyes rule).
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
-- ``downloads``: a scorecard, a procurement's report, an organisation's data.
+- ``downloads``: a scorecard, a procurement's report, an organisation's data;
+  the page of an export made in the background, and its file.
 - ``pages``: what several of them share (rendering, pagination, legends).
 
 Views are thin. Every read starts from a ``visible_to(user)`` QuerySet, so
@@ -33,7 +34,13 @@ from .assessments import (
     assessment_submit,
     assessment_withdraw,
 )
-from .downloads import assessment_export, organisation_export, procurement_export
+from .downloads import (
+    assessment_export,
+    export_job,
+    export_job_file,
+    organisation_export,
+    procurement_export,
+)
 from .history import assessment_history, procurement_history
 from .home import home
 from .organisations import organisation_settings
@@ -72,6 +79,8 @@ __all__ = [
     "assessment_withdraw",
     "certification_create",
     "certification_remove",
+    "export_job",
+    "export_job_file",
     "fact_create",
     "home",
     "offer_create",

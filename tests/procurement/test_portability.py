@@ -1,19 +1,32 @@
 """An organisation takes all of its data out and into another instance."""
 
+import io
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from procurement.models import Answer, Assessment, Organisation, Provider, ProviderFact
 from procurement.portability import (
     ImportRefused,
     export_organisation_data,
     import_organisation_data,
+    import_organisation_file,
+    write_organisation,
 )
 from procurement.seed import seed_demo
-from tests.factories import UserFactory
+from tests.factories import (
+    AssessmentFactory,
+    OfferFactory,
+    ProcurementFactory,
+    ProviderFactFactory,
+    ProviderFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +213,162 @@ def test_commands_round_trip_through_a_file(demo, tmp_path):
 def test_export_command_refuses_an_unknown_organisation(db):
     with pytest.raises(CommandError, match="No organisation named 'Nobody'"):
         call_command("export_organisation", "Nobody", stdout=StringIO())
+
+
+def organisation_with_assessments(catalogue, count):
+    """An organisation with one provider, one procurement and ``count``
+    assessments of 45 answers each, every answer citing a fact."""
+    procurement = ProcurementFactory()
+    provider = ProviderFactory(organisation=procurement.organisation)
+    fact = ProviderFactFactory(provider=provider)
+    criteria = list(catalogue.criteria.all())
+    for number in range(count):
+        assessment = AssessmentFactory(
+            procurement=procurement,
+            offer=OfferFactory(provider=provider, name=f"Offer {number}"),
+        )
+        answers = Answer.objects.bulk_create(
+            Answer(assessment=assessment, criterion=c, level=2) for c in criteria
+        )
+        Answer.facts.through.objects.bulk_create(
+            Answer.facts.through(answer_id=a.pk, providerfact_id=fact.pk)
+            for a in answers
+        )
+    return procurement.organisation
+
+
+@pytest.mark.parametrize("count", [2, 7])
+def test_the_export_reads_a_bounded_number_of_queries_per_chunk(
+    catalogue, count, django_assert_max_num_queries
+):
+    organisation = organisation_with_assessments(catalogue, count)
+    chunks = count // 2 + 1
+
+    # 1 count of assessments; 1 chunk of members; providers: 1 chunk + its
+    # facts, offers, certifications; 1 chunk of procurements; per chunk of
+    # 2 assessments: the assessments, the facts their answers cite, the
+    # answers (plus the empty chunk that ends the list); 1 chunk of history.
+    with (
+        django_assert_max_num_queries(8 + 3 * chunks),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        write_organisation(organisation, io.StringIO(), chunk_size=2)
+
+    assert not [q["sql"] for q in queries if re.search(r"IN \((%s|\d+), ", q["sql"])]
+
+
+def test_the_export_is_compact_json_written_in_chunks_that_reports_progress(
+    catalogue,
+):
+    organisation = organisation_with_assessments(catalogue, 3)
+    stream = io.StringIO()
+    progress = []
+
+    write_organisation(organisation, stream, chunk_size=1, progress=progress.append)
+
+    document = json.loads(stream.getvalue())
+    assert "\n" not in stream.getvalue() and ", " not in stream.getvalue()[:200]
+    assert progress == [5, 10, 39, 69, 99]
+    assert [len(a["answers"]) for a in document["assessments"]] == [45, 45, 45]
+    assert all(a["answers"][0]["facts"] for a in document["assessments"])
+
+
+def test_a_file_round_trips_through_the_streaming_import(demo, tmp_path):
+    path = tmp_path / "demo.json"
+    with path.open("w", encoding="utf-8") as handle:
+        write_organisation(demo, handle, chunk_size=1)
+
+    with path.open("rb") as handle:
+        result = import_organisation_file(handle, name="Streamed")
+
+    assert result.assessments == 3
+    assert sorted(
+        Assessment.objects.filter(
+            procurement__organisation=result.organisation
+        ).values_list("global_score", flat=True)
+    ) == sorted(
+        Assessment.objects.filter(procurement__organisation=demo).values_list(
+            "global_score", flat=True
+        )
+    )
+
+
+def test_the_streaming_import_reads_older_pretty_files_and_any_key_order(demo):
+    data = export_organisation_data(demo)
+    reordered = {key: data[key] for key in reversed(list(data))}
+    pretty = json.dumps(reordered, indent=2, ensure_ascii=False).encode("utf-8")
+
+    result = import_organisation_file(io.BytesIO(pretty), name="Reordered")
+
+    assert result.assessments == 3
+    assert result.organisation.providers.count() == 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"[1, 2]",
+        b'{"format": "cloud-of-trust-scorecard/organisation", "format_version": 1',
+        b'{"format": "cloud-of-trust-scorecard/organisation", "format_version": 1}',
+        b"{not json}",
+    ],
+)
+def test_the_streaming_import_refuses_what_is_not_a_whole_export(db, content):
+    with pytest.raises(ImportRefused):
+        import_organisation_file(io.BytesIO(content))
+
+    assert not Organisation.objects.exists()
+
+
+def test_the_export_carries_the_history_with_its_hashes_and_verifies(
+    demo, tmp_path, capsys
+):
+    from django.core.management import call_command
+
+    path = tmp_path / "organisation.json"
+    with path.open("w", encoding="utf-8") as handle:
+        write_organisation(demo, handle)
+    data = json.loads(path.read_text())
+
+    call_command("verify_history", "--export", str(path))
+
+    assert [e["sequence"] for e in data["history"]] == list(
+        range(1, len(data["history"]) + 1)
+    )
+    assert all(len(e["hash"]) == 64 for e in data["history"])
+    assert "holds" in capsys.readouterr().out
+
+
+def test_a_tampered_export_fails_verification(demo, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    data = export_organisation_data(demo)
+    data["history"][1]["reason"] = "rewritten"
+    path = tmp_path / "organisation.json"
+    path.write_text(json.dumps(data))
+
+    with pytest.raises(CommandError):
+        call_command("verify_history", "--export", str(path))
+
+
+def test_an_import_keeps_approvals_frozen_and_links_the_old_chain(demo):
+    approved = Assessment.objects.filter(
+        procurement__organisation=demo, status="approved"
+    ).first()
+    data = json.loads(json.dumps(export_organisation_data(demo)))
+
+    result = import_organisation_data(data, name="Demo Ministry (copy)")
+
+    copy = Assessment.objects.get(
+        procurement__organisation=result.organisation,
+        offer__name=approved.offer.name,
+    )
+    assert copy.approval_record["offer"]["id"] == copy.offer_id
+    assert copy.approval_record["offer"]["name"] == approved.offer.name
+    from procurement.approvals import changes_since_approval
+    from procurement.models import HistoryEntry
+
+    assert changes_since_approval(copy) == []
+    link = HistoryEntry.objects.get(organisation=result.organisation)
+    assert link.changes[1]["after"] == data["history"][-1]["hash"]

@@ -1,15 +1,16 @@
 """``python manage.py export_organisation NAME [--output FILE]``."""
 
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
 from procurement.models import Organisation
-from procurement.portability import export_organisation_data
+from procurement.portability import write_organisation
 
 
 class Command(BaseCommand):
-    help = "Write everything an organisation entered as JSON (to stdout or a file)."
+    help = (
+        "Write everything an organisation entered as compact JSON (to stdout or "
+        "a file), streamed: memory stays flat whatever the organisation's size."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("name", help="the organisation's name")
@@ -20,12 +21,13 @@ class Command(BaseCommand):
             organisation = Organisation.objects.get(name=name)
         except Organisation.DoesNotExist as exc:
             raise CommandError(f"No organisation named {name!r}.") from exc
-        text = json.dumps(
-            export_organisation_data(organisation), ensure_ascii=False, indent=2
-        )
         if output:
             with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+                write_organisation(organisation, handle)
+                handle.write("\n")
             self.stderr.write(f"Wrote {organisation} to {output}.")
         else:
-            self.stdout.write(text)
+            # Chunks go out as they are written, with no line break added.
+            self.stdout.ending = ""
+            write_organisation(organisation, self.stdout)
+            self.stdout.write("\n")

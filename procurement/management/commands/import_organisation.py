@@ -1,10 +1,8 @@
 """``python manage.py import_organisation FILE [--name NEW_NAME]``."""
 
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
-from procurement.portability import ImportRefused, import_organisation_data
+from procurement.portability import ImportRefused, import_organisation_file
 
 
 class Command(BaseCommand):
@@ -25,14 +23,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, name=None, link_members=False, **options):
         try:
-            with open(file, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError) as exc:
+            # Read as a stream, an item at a time (see import_organisation_file).
+            with open(file, "rb") as handle:
+                result = import_organisation_file(
+                    handle, name=name, link_members=link_members
+                )
+        except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
-        try:
-            result = import_organisation_data(
-                data, name=name, link_members=link_members
-            )
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
