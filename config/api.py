@@ -31,6 +31,8 @@ from procurement.api import (
     AssessmentViewSet,
     CatalogueViewSet,
     ExportJobViewSet,
+    FileViewSet,
+    InvitationViewSet,
     OfferViewSet,
     OrganisationViewSet,
     ProcurementViewSet,
@@ -84,6 +86,8 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("procurements", ProcurementViewSet, basename="procurement")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("export-jobs", ExportJobViewSet, basename="export-job")
+router.register("files", FileViewSet, basename="file")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 
 @csrf_exempt  # it changes nothing, and a POST must get the JSON 404 too

@@ -144,6 +144,38 @@ STORAGES = {
             "directory_permissions_mode": 0o700,
         },
     },
+    # Evidence files of answers (procurement/evidence.py): a private directory
+    # that no URL serves, or any S3-compatible object storage (a sovereign
+    # one, say) when EVIDENCE_S3_BUCKET is set. Files go out only through the
+    # access-checked views.
+    "evidence": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env.str("EVIDENCE_S3_BUCKET", default=""),
+                "endpoint_url": env.str("EVIDENCE_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("EVIDENCE_S3_REGION", default="") or None,
+                "access_key": env.str("EVIDENCE_S3_ACCESS_KEY", default="") or None,
+                "secret_key": env.str("EVIDENCE_S3_SECRET_KEY", default="") or None,
+                "location": env.str("EVIDENCE_S3_PREFIX", default="evidence"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if env.str("EVIDENCE_S3_BUCKET", default="")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": env.str(
+                    "EVIDENCE_DIR", default=str(BASE_DIR / "private" / "evidence")
+                ),
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -200,6 +232,11 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # A scorecard payload for 45 criteria is a few kilobytes; anything near this
 # limit is a mistake or an attack and gets a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The largest evidence file accepted (a 413 above it), and the largest XLSX grid.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
+GRID_MAX_BYTES = env.int("GRID_MAX_BYTES", default=5 * 1024 * 1024)
+# How long a bidder's invitation link works unless the lead says otherwise.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=30)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # The API (config/api.py). Token authentication comes first so that an

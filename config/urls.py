@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from procurement.forms import ThrottledAuthenticationForm
+from procurement.views import bidders
 
 urlpatterns = [
     path(
@@ -14,6 +15,10 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The bidders' questionnaire: no account, only a link's token.
+    path("bid/<str:token>/", bidders.bid, name="bid"),
+    path("bid/<str:token>/files/", bidders.bid_file, name="bid-file"),
+    path("bid/<str:token>/submit/", bidders.bid_submit, name="bid-submit"),
     path("api/v1/", include("config.api")),
     path("admin/", admin.site.urls),
     path("", include("procurement.urls")),

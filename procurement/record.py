@@ -1,11 +1,12 @@
 """The record: services write every change here, inside their own transaction.
 
-``record(organisation, user, events)`` appends one entry per event to the
+``record(organisation, user=..., events=...)`` appends one entry per event to the
 organisation's chain: it locks the chain's head (so positions follow one
 another even with many writers), computes each entry's SHA-256 over its
 content and the previous entry's hash, and inserts them all at once: three
 queries per save, whatever the number of events. It knows organisations and
-users, not the shape of an answer: a service says what changed, as a list of
+users (or, for a bidder without an account, an ``actor`` name), not the
+shape of an answer: a service says what changed, as a list of
 ``{field, before, after}`` (``changes``), and why (``reason``).
 
 ``verify_chains`` walks every chain again and names the first entry whose
@@ -91,7 +92,11 @@ def user_label(user) -> str:
 
 
 def record(
-    organisation: Organisation | int, *, user, events: Iterable[Event]
+    organisation: Organisation | int,
+    *,
+    user,
+    events: Iterable[Event],
+    actor: str | None = None,
 ) -> list[HistoryEntry]:
     """Append events to the organisation's chain, inside the change's transaction."""
     events = list(events)
@@ -99,7 +104,7 @@ def record(
         return []
     organisation_id = getattr(organisation, "pk", organisation)
     now = timezone.now()
-    name = user_label(user)
+    name = actor if actor is not None else user_label(user)
     with transaction.atomic():
         head, _created = HistoryChain.objects.select_for_update().get_or_create(
             organisation_id=organisation_id

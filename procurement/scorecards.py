@@ -22,7 +22,7 @@ from scoring import engine
 from scoring.models import Catalogue, Criterion, Pillar, Profile
 
 from . import approvals, charts
-from .models import Answer, Assessment, Procurement, ProviderFact
+from .models import Answer, Assessment, Claim, EvidenceFile, Procurement, ProviderFact
 from .services import Ranking, RankingRow, rank_procurement
 
 
@@ -31,6 +31,18 @@ class CriterionLine:
     criterion: Criterion
     result: engine.CriterionResult
     answer: Answer | None
+    claim: Claim | None = None  # the bidder's, when it answered
+    files: tuple[EvidenceFile, ...] = ()
+
+    @property
+    def claim_differs(self) -> bool:
+        """The evaluators accepted another level than the bidder claimed."""
+        if self.claim is None or self.answer is None:
+            return False
+        return (self.claim.level, self.claim.not_applicable) != (
+            self.answer.level,
+            self.answer.not_applicable,
+        )
 
     @property
     def code(self) -> str:
@@ -109,6 +121,16 @@ class AssessmentReport:
     @property
     def criteria(self) -> tuple[CriterionLine, ...]:
         return tuple(line for pillar in self.pillars for line in pillar.criteria)
+
+    @property
+    def claims_given(self) -> bool:
+        """Whether the bidder answered (questionnaire or grid)."""
+        return any(line.claim is not None for line in self.criteria)
+
+    @property
+    def claim_differences(self) -> tuple[CriterionLine, ...]:
+        """The criteria where the evaluators accepted another level than claimed."""
+        return tuple(line for line in self.criteria if line.claim_differs)
 
     def _lines(self, codes: Sequence[str]) -> tuple[CriterionLine, ...]:
         wanted = set(codes)
@@ -318,10 +340,12 @@ def _stored_scores(assessment: Assessment) -> dict[str, Decimal | None]:
 
 
 def assessment_report(assessment: Assessment) -> AssessmentReport:
-    """Score one assessment and attach the catalogue's texts (about 12 queries)."""
+    """Score one assessment and attach the catalogue's texts (about 14 queries)."""
     catalogue = assessment.catalogue.with_method()
     answers = list(_answers().filter(assessment=assessment))
-    return _report(assessment, catalogue, answers)
+    claims = list(Claim.objects.filter(assessment=assessment))
+    files = list(_files().filter(assessment=assessment))
+    return _report(assessment, catalogue, answers, claims, files)
 
 
 def procurement_report(procurement: Procurement) -> ProcurementReport:
@@ -331,9 +355,19 @@ def procurement_report(procurement: Procurement) -> ProcurementReport:
     by_assessment: dict[int, list[Answer]] = defaultdict(list)
     for answer in _answers().filter(assessment__procurement=procurement):
         by_assessment[answer.assessment_id].append(answer)
+    claims: dict[int, list[Claim]] = defaultdict(list)
+    for claim in Claim.objects.filter(assessment__procurement=procurement):
+        claims[claim.assessment_id].append(claim)
+    files: dict[int, list[EvidenceFile]] = defaultdict(list)
+    for stored in _files().filter(assessment__procurement=procurement):
+        files[stored.assessment_id].append(stored)
     reports = {
         row.assessment.pk: _report(
-            row.assessment, catalogue, by_assessment[row.assessment.pk]
+            row.assessment,
+            catalogue,
+            by_assessment[row.assessment.pk],
+            claims[row.assessment.pk],
+            files[row.assessment.pk],
         )
         for row in ranking.rows
     }
@@ -381,8 +415,18 @@ def _profile(catalogue: Catalogue, code: str) -> Profile:
     return next(p for p in catalogue.profiles.all() if p.code == code)
 
 
+def _files():
+    return EvidenceFile.objects.select_related("uploaded_by", "invitation").order_by(
+        "pk"
+    )
+
+
 def _report(
-    assessment: Assessment, catalogue: Catalogue, answers: Sequence[Answer]
+    assessment: Assessment,
+    catalogue: Catalogue,
+    answers: Sequence[Answer],
+    claims: Sequence[Claim] = (),
+    files: Sequence[EvidenceFile] = (),
 ) -> AssessmentReport:
     # An approved assessment shows its offer, provider, certifications and
     # cited facts as they were at approval, whatever the live rows say now.
@@ -400,12 +444,22 @@ def _report(
     criteria_by_pillar: dict[int, list[Criterion]] = defaultdict(list)
     for criterion in catalogue.criteria.all():
         criteria_by_pillar[criterion.pillar_id].append(criterion)
+    claimed = {claim.criterion_id: claim for claim in claims}
+    attached: dict[int, list[EvidenceFile]] = defaultdict(list)
+    for stored in files:
+        attached[stored.criterion_id].append(stored)
     pillars = tuple(
         PillarLine(
             pillar=pillar,
             result=scorecard.pillar(pillar.code),
             criteria=tuple(
-                CriterionLine(c, scorecard.criterion(c.code), by_code.get(c.code))
+                CriterionLine(
+                    c,
+                    scorecard.criterion(c.code),
+                    by_code.get(c.code),
+                    claimed.get(c.pk),
+                    tuple(attached[c.pk]),
+                )
                 for c in criteria_by_pillar[pillar.pk]
             ),
         )

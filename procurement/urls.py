@@ -106,6 +106,33 @@ urlpatterns = [
         views.organisation_export,
         name="organisation-export",
     ),
+    path(
+        "assessments/<int:pk>/files/",
+        views.assessment_file_upload,
+        name="assessment-file-upload",
+    ),
+    path("files/<int:pk>/", views.evidence_file, name="evidence-file"),
+    path(
+        "files/<int:pk>/remove/",
+        views.evidence_file_remove,
+        name="evidence-file-remove",
+    ),
+    path(
+        "assessments/<int:pk>/invite/",
+        views.assessment_invite,
+        name="assessment-invite",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("assessments/<int:pk>/grid/", views.assessment_grid, name="assessment-grid"),
+    path(
+        "assessments/<int:pk>/grid/import/",
+        views.assessment_grid_upload,
+        name="assessment-grid-upload",
+    ),
     path("exports/<uuid:pk>/", views.export_job, name="export-job"),
     path("exports/<uuid:pk>/file/", views.export_job_file, name="export-job-file"),
     path("reference-cases/", views.reference_case_list, name="reference-case-list"),

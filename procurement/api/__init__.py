@@ -30,6 +30,7 @@ scores are the engine's, rounded to one decimal and rendered as JSON numbers.
 
 from .assessments import AssessmentViewSet
 from .catalogues import CatalogueViewSet
+from .evidence import FileViewSet, InvitationViewSet
 from .jobs import ExportJobViewSet
 from .organisations import OrganisationViewSet
 from .procurements import ProcurementViewSet
@@ -39,6 +40,8 @@ __all__ = [
     "AssessmentViewSet",
     "CatalogueViewSet",
     "ExportJobViewSet",
+    "FileViewSet",
+    "InvitationViewSet",
     "OfferViewSet",
     "OrganisationViewSet",
     "ProcurementViewSet",

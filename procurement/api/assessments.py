@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..scorecards import assessment_report
 from ..services import roles
+from .evidence import BidderActionsMixin
 from .fields import (
     BlankAsNullCharField,
     ScopedPrimaryKeyField,
@@ -83,6 +84,17 @@ class SnapshotSerializer(serializers.ModelSerializer):
     knockouts = KnockOutSnapshotSerializer(
         source="failed_knockouts", many=True, read_only=True
     )
+    bidder_score = score_field(
+        allow_null=True,
+        help_text="The bidder's own answers (claims) scored at their word; null "
+        "until the bidder answers.",
+    )
+    bidder_differs = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Criteria where the evaluators accepted another level than the "
+        "bidder claimed.",
+    )
 
     class Meta:
         model = Assessment
@@ -95,6 +107,8 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "completeness",
             "pillars",
             "knockouts",
+            "bidder_score",
+            "bidder_differs",
             "scored_at",
         ]
         read_only_fields = fields
@@ -338,6 +352,7 @@ ANSWERS_EXAMPLE = {
     ),
 )
 class AssessmentViewSet(
+    BidderActionsMixin,
     HistoryMixin,
     ExportMixin,
     mixins.ListModelMixin,

@@ -182,6 +182,16 @@ class RankingRowSerializer(serializers.Serializer):
     global_score = score_field(source="row.assessment.global_score")
     global_score_claimed = score_field(source="row.assessment.global_score_claimed")
     trust_level = level_field(source="row.assessment.trust_level", allow_null=True)
+    bidder_score = score_field(
+        source="row.assessment.bidder_score",
+        allow_null=True,
+        help_text="As claimed by the bidder (null until it answers).",
+    )
+    bidder_differs = serializers.ListField(
+        source="row.assessment.bidder_differs",
+        child=serializers.CharField(),
+        help_text="Criteria where the evaluators accepted another level.",
+    )
     knockouts = KnockOutSerializer(source="report.knockouts", many=True)
     reason = serializers.SerializerMethodField()
 

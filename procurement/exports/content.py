@@ -134,7 +134,13 @@ def answers_table(report: AssessmentReport, *, detailed: bool = False) -> Table:
     ]
     if detailed:
         headers[3:3] = [_("Weight"), _("Knock-out threshold")]
-        headers += [_("Passes knock-out"), _("Level description"), _("Facts cited")]
+        headers += [
+            _("Passes knock-out"),
+            _("Level description"),
+            _("Facts cited"),
+            _("Claimed by the bidder"),
+            _("Evidence files (name, SHA-256)"),
+        ]
     rows = []
     for pillar in report.pillars:
         for line in pillar.criteria:
@@ -155,10 +161,38 @@ def answers_table(report: AssessmentReport, *, detailed: bool = False) -> Table:
             ]
             if detailed:
                 row[3:3] = [result.weight, result.threshold]
-                row += [result.passes_knockout, line.effective_text, facts_text(line)]
+                row += [
+                    result.passes_knockout,
+                    line.effective_text,
+                    facts_text(line),
+                    claim_text(line),
+                    files_text(line),
+                ]
             rows.append(tuple(row))
-    wide = {10, 11, 15, 16} if detailed else {8, 9}
+    wide = {10, 11, 15, 16, 17, 18} if detailed else {8, 9}
     return Table(tuple(headers), tuple(rows), frozenset(wide))
+
+
+def claim_text(line) -> str:
+    """The bidder's claim for one criterion, in one cell ("" when none)."""
+    claim = line.claim
+    if claim is None:
+        return ""
+    if claim.not_applicable:
+        level = _("not applicable")
+    elif claim.level is None:
+        level = _("unknown")
+    else:
+        level = str(claim.level)
+    text = _("Level %(level)s") % {"level": level}
+    if claim.justification:
+        text += f": {claim.justification}"
+    return text
+
+
+def files_text(line) -> str:
+    """The evidence files of one criterion, a line each, with their SHA-256."""
+    return "\n".join(f"{f.name} ({f.sha256})" for f in line.files)
 
 
 def pillars_table(report: AssessmentReport) -> Table:

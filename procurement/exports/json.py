@@ -159,6 +159,31 @@ def assessment_document(report: AssessmentReport) -> dict[str, Any]:
         "scorecard": numbers,
         **record.workflow(assessment),
         "summary": assessment.summary_i18n,
+        "bidder_score": assessment.bidder_score,
+        "claims": [
+            {
+                "criterion": line.code,
+                "level": line.claim.level,
+                "not_applicable": line.claim.not_applicable,
+                "justification": line.claim.justification,
+                "documents": line.claim.documents,
+                "source": line.claim.source,
+                "differs_from_evaluation": line.claim_differs,
+            }
+            for line in report.criteria
+            if line.claim is not None
+        ],
+        "files": [
+            {
+                "criterion": line.code,
+                "name": stored.name,
+                "size": stored.size,
+                "sha256": stored.sha256,
+                "content_type": stored.content_type,
+            }
+            for line in report.criteria
+            for stored in line.files
+        ],
         "answers": [
             {
                 "criterion": line.code,

@@ -3,7 +3,8 @@ dated facts, offers, procurements, assessments and their answers.
 
 One module per concept: ``organisations`` (buyers, members and roles),
 ``providers`` (providers, facts, offers, certifications), ``procurements``,
-``assessments`` (assessments and answers), ``history`` (the hash-chained
+``assessments`` (assessments and answers), ``bidders`` (bidders' claims,
+evidence files, invitations), ``history`` (the hash-chained
 record of every change); ``localized`` reads shipped text in
 the page's language. Reads that views, the API and exports share are QuerySet
 methods, above all ``visible_to(user)``: a user sees their organisations' work
@@ -13,6 +14,7 @@ plus the reference cases, nothing else. Workflows that change several rows
 """
 
 from .assessments import Answer, Assessment, AssessmentQuerySet
+from .bidders import Claim, EvidenceFile, Invitation
 from .history import HistoryChain, HistoryEntry, HistoryEntryQuerySet
 from .jobs import ExportJob, ExportJobQuerySet
 from .localized import Localized
@@ -32,9 +34,12 @@ __all__ = [
     "Assessment",
     "AssessmentQuerySet",
     "Certification",
+    "Claim",
+    "EvidenceFile",
     "HistoryChain",
     "HistoryEntry",
     "HistoryEntryQuerySet",
+    "Invitation",
     "ExportJob",
     "ExportJobQuerySet",
     "Localized",

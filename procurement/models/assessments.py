@@ -155,6 +155,13 @@ class Assessment(models.Model):
     binding_criteria = models.JSONField(default=list, blank=True)
     evidence_gaps = models.JSONField(default=list, blank=True)
     answered = models.PositiveSmallIntegerField(default=0)
+    # The bidder's own answers scored by the engine ("as claimed by the
+    # bidder"), and the criteria where the evaluator accepted another level;
+    # empty until the bidder answers.
+    bidder_score = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    bidder_differs = models.JSONField(default=list, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()

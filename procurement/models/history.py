@@ -81,6 +81,13 @@ class HistoryEntry(models.Model):
         CERTIFICATION_REMOVED = "certification.removed", _("Certification removed")
         ORGANISATION_CHANGED = "organisation.changed", _("Organisation setting changed")
         ORGANISATION_IMPORTED = "organisation.imported", _("Organisation imported")
+        CLAIM_CHANGED = "claim.changed", _("Bidder's claim changed")
+        CLAIMS_SUBMITTED = "claims.submitted", _("Bidder submitted the questionnaire")
+        GRID_IMPORTED = "grid.imported", _("Bidder's grid imported")
+        FILE_ADDED = "file.added", _("Evidence file added")
+        FILE_REMOVED = "file.removed", _("Evidence file removed")
+        INVITATION_CREATED = "invitation.created", _("Bidder invited")
+        INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="history"

@@ -7,6 +7,8 @@
 - ``assessments``: start, re-score; the stored scorecard snapshot.
 - ``answers``: save what a user changed, merged with what others saved.
 - ``workflow``: submit, approve (four eyes), reopen, withdraw.
+- ``bidders``: invitations, the bidder's claims (questionnaire or grid).
+- ``evidence``: evidence files on answers.
 - ``rankings``: a procurement's offers in order, from the snapshots.
 
 Every write checks the caller's role, runs in one transaction and, when it
@@ -25,6 +27,16 @@ from .assessments import (
     start_assessment,
     start_assessment_of_new_offer,
 )
+from .bidders import (
+    ClaimData,
+    InvitationGone,
+    import_claims,
+    invitation_for,
+    invite_bidder,
+    revoke_invitation,
+    save_claims,
+)
+from .evidence import add_evidence, remove_evidence
 from .procurements import (
     PROCUREMENT_FIELDS,
     close_procurement,
@@ -59,14 +71,17 @@ __all__ = [
     "UNSET",
     "AnswerConflict",
     "AnswerData",
+    "ClaimData",
     "CriterionChange",
     "InvalidAnswers",
+    "InvitationGone",
     "ProcurementClosed",
     "Ranking",
     "RankingRow",
     "Rescore",
     "StaleAssessment",
     "add_certification",
+    "add_evidence",
     "add_fact",
     "approve_assessment",
     "certifications_with_expiry",
@@ -75,12 +90,18 @@ __all__ = [
     "create_procurement",
     "create_provider",
     "delete_procurement",
+    "import_claims",
+    "invitation_for",
+    "invite_bidder",
     "open_procurement",
     "rank_procurement",
     "record_answers",
     "refresh_snapshot",
     "remove_certification",
+    "remove_evidence",
     "reopen_assessment",
+    "revoke_invitation",
+    "save_claims",
     "repin_procurement",
     "rescore_assessment",
     "set_four_eyes",

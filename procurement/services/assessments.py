@@ -245,7 +245,44 @@ def apply_snapshot(
         for profile in spec.profiles
     }
     assessment.scored_at = timezone.now()
+    if assessment.pk is not None:
+        apply_bidder_snapshot(assessment, spec, answers)
     return scorecard
+
+
+def apply_bidder_snapshot(
+    assessment: Assessment,
+    spec: engine.CatalogueSpec,
+    answers: Sequence[engine.AnswerInput],
+) -> None:
+    """The bidder's claims scored apart, and where the evaluators differ (not saved).
+
+    A claim is the bidder's word: the engine scores it "as claimed" (every
+    level at face value), whatever evidence the evaluators later accept.
+    """
+    claims = list(assessment.claims.select_related("criterion"))
+    if not claims:
+        assessment.bidder_score, assessment.bidder_differs = None, []
+        return
+    claimed = engine.score(
+        spec,
+        assessment.profile.code,
+        [
+            engine.AnswerInput(c.criterion.code, c.level, None, c.not_applicable)
+            for c in claims
+        ],
+    )
+    assessment.bidder_score = claimed.global_score_claimed
+    evaluated = {a.criterion: a for a in answers}
+    assessment.bidder_differs = [
+        c.criterion.code
+        for c in claims
+        if c.criterion.code in evaluated
+        and (
+            evaluated[c.criterion.code].level != c.level
+            or evaluated[c.criterion.code].not_applicable != c.not_applicable
+        )
+    ]
 
 
 def _knockouts(knockouts) -> list[dict]:

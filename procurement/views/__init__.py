@@ -10,6 +10,9 @@ One module per page family:
   changed, with a screen to choose when a colleague changed the same
   criterion), submit, approve, reopen and withdraw, re-scoring under a newer
   catalogue.
+- ``evidence``: evidence files, bidder invitations and the XLSX grid, for the
+  buyer's team.
+- ``bidders``: the bidder's questionnaire, reached without an account.
 - ``history``: the record of an assessment or a procurement, as a timeline.
 - ``organisations``: an organisation's settings (the four-eyes rule).
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
@@ -40,6 +43,15 @@ from .downloads import (
     export_job_file,
     organisation_export,
     procurement_export,
+)
+from .evidence import (
+    assessment_file_upload,
+    assessment_grid,
+    assessment_grid_upload,
+    assessment_invite,
+    evidence_file,
+    evidence_file_remove,
+    invitation_revoke,
 )
 from .history import assessment_history, procurement_history
 from .home import home
@@ -72,6 +84,10 @@ __all__ = [
     "assessment_detail",
     "assessment_edit",
     "assessment_export",
+    "assessment_file_upload",
+    "assessment_grid",
+    "assessment_grid_upload",
+    "assessment_invite",
     "assessment_history",
     "assessment_reopen",
     "assessment_rescore",
@@ -79,10 +95,13 @@ __all__ = [
     "assessment_withdraw",
     "certification_create",
     "certification_remove",
+    "evidence_file",
+    "evidence_file_remove",
     "export_job",
     "export_job_file",
     "fact_create",
     "home",
+    "invitation_revoke",
     "offer_create",
     "offer_edit",
     "organisation_export",

@@ -78,6 +78,9 @@ def assessment_detail(request, pk):
             **_workflow_flags(assessment, role),
             "newer_catalogue": newer,
             "changed_since_approval": approvals.changes_since_approval(assessment),
+            "can_invite": not assessment.is_reference_case
+            and assessment.status == Assessment.Status.DRAFT
+            and allows(role, LEAD),
             "evidence_names": {
                 e.code: e.name for e in report.catalogue.evidence_types.all()
             },

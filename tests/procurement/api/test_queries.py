@@ -205,7 +205,7 @@ def test_scorecard(client, procurement, lead, catalogue, django_assert_num_queri
     # assessment; the catalogue with its method (11, see test_catalogue_detail);
     # answers with criteria and users; their facts
     first, second = assert_same_queries(
-        lambda: client.get(url), grow, 15, django_assert_num_queries
+        lambda: client.get(url), grow, 17, django_assert_num_queries
     )
     assert (first.json()["answered"], second.json()["answered"]) == (1, 45)
 

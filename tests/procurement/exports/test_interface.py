@@ -128,13 +128,15 @@ def test_every_format_returns_an_export_file(procurement, strong):
 # catalogue and profile (1); the catalogue with its method (12: catalogue,
 # pillars, criteria, levels, profiles, weights and their pillars, knock-outs and
 # their criteria, caps, evidence types); the answers with their criteria and
-# authors, and their facts (2).
-ASSESSMENT_QUERIES = 15
+# authors, and their facts (2); the bidder's claims and the evidence files (2);
+# the record, in the JSON (1).
+ASSESSMENT_QUERIES = 17
 
 
 # The procurement joined to its organisation, catalogue and profile (1), the
-# method (12), the ranking (1), every offer's answers and facts (2).
-PROCUREMENT_QUERIES = 16
+# method (12), the ranking (1), every offer's answers and facts (2), claims and
+# evidence files (2), the record, in the JSON (1).
+PROCUREMENT_QUERIES = 19
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])

@@ -330,7 +330,7 @@ def test_editor_renders_in_constant_queries(
 
     # session, user, assessment, role, catalogue with its method (11),
     # answers and their facts, the provider's facts
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         client.get(url)
 
     services.record_answers(
@@ -343,5 +343,5 @@ def test_editor_renders_in_constant_queries(
         draft.offer.provider.facts.create(
             statement="x", as_of="2020-01-01", source_title="y"
         )
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         client.get(url)

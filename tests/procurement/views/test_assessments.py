@@ -314,8 +314,8 @@ def test_scorecard_renders_in_constant_queries(
     url = assessment.get_absolute_url()
 
     # session, user, assessment, catalogue with its method (11), answers and
-    # their facts, reference cases, role, newer catalogue
-    with django_assert_max_num_queries(19):
+    # their facts, claims, files, reference cases, role, newer catalogue
+    with django_assert_max_num_queries(21):
         client.get(url)
 
     fact = assessment.offer.provider.facts.create(
@@ -331,7 +331,7 @@ def test_scorecard_renders_in_constant_queries(
         ],
     )
     reference_case(catalogue, "Numergy")
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(21):
         client.get(url)
 
 

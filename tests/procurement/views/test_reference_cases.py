@@ -82,7 +82,7 @@ def test_reference_pages_render_in_constant_queries(
 
     # session, user, provider, assessment, catalogue with its method (11),
     # answers and their facts, facts, offers, certifications
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         client.get(detail)
     with django_assert_max_num_queries(3):
         client.get(listing)
@@ -90,7 +90,7 @@ def test_reference_pages_render_in_constant_queries(
     for _ in range(6):
         ProviderFactFactory(provider=case.offer.provider)
     reference_case(catalogue, "Numergy")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         client.get(detail)
     with django_assert_max_num_queries(3):
         client.get(listing)
