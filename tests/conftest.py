@@ -45,6 +45,11 @@ def _jobs_run_at_once(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "exports")},
         },
+        # Evidence files too: never in the checkout's private/ folder.
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "evidence")},
+        },
     }
 
 

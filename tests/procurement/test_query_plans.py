@@ -4,8 +4,9 @@ On PostgreSQL, every query a list page or endpoint runs is explained with
 sequential scans discouraged (``enable_seqscan = off``): the planner then
 takes an index whenever one can narrow the query. A large table read whole
 (a sequential scan, or an index walked end to end with no condition on it)
-means no index can, and the list's cost would grow with every row stored. A small database is enough to check the plan's
-shape; ``bench/`` measures the time at a million answers.
+means no index can, and the list's cost would grow with every row stored.
+A small database is enough to check the plan's shape; ``bench/`` measures
+the time at a million answers.
 """
 
 import pytest
