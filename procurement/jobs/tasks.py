@@ -14,7 +14,6 @@ queued again when someone next looks at it (``procurement.jobs.follow``) or
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 import threading
@@ -144,23 +143,17 @@ def _made(job: ExportJob) -> Iterator[tuple[File, str, str]]:
     progress = _progress(job)
     if job.kind == ExportJob.Kind.ORGANISATION:
         organisation = Organisation.objects.get(pk=job.object_id)
-        # Written to a temporary file as it is read, then copied to the
-        # storage in chunks: the document is never whole in memory.
+        # Written to a temporary file as it is read (the JSON document, then
+        # the evidence files), and copied to the storage in chunks: never
+        # whole in memory.
         with tempfile.TemporaryFile() as handle:
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-            portability.write_organisation(
+            portability.write_archive(
                 organisation,
-                text,
+                handle,
                 progress=lambda percent: progress(percent, Step.WRITING),
             )
-            text.flush()
-            text.detach()
             handle.seek(0)
-            yield (
-                File(handle),
-                portability.filename(organisation),
-                "application/json",
-            )
+            yield (File(handle), portability.filename(organisation), "application/zip")
         return
     if job.kind == ExportJob.Kind.ASSESSMENT:
         export = exports.export_assessment(

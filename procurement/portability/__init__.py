@@ -2,7 +2,9 @@
 
 A buyer must be able to leave with everything it entered: its providers with
 their facts, offers and certifications, its procurements, assessments and
-answers. ``write_organisation`` writes that as one compact JSON document to a
+answers, the bidders' claims and the evidence files, and the record.
+``write_archive`` writes a zip with the JSON document and every evidence
+file (named by its SHA-256); ``write_organisation`` writes the JSON to a
 stream, chunk by chunk (keyset pagination: a fixed number of queries per
 chunk, no list of ids that grows with the organisation), so that memory stays
 flat whatever the size; the export job and ``export_organisation`` use it.
@@ -18,7 +20,12 @@ tests and small organisations.
 
 from .fields import FORMAT, FORMAT_VERSION, ImportRefused
 from .reading import ImportResult, import_organisation_data, import_organisation_file
-from .writing import export_organisation_data, filename, write_organisation
+from .writing import (
+    export_organisation_data,
+    filename,
+    write_archive,
+    write_organisation,
+)
 
 __all__ = [
     "FORMAT",
@@ -29,5 +36,6 @@ __all__ = [
     "filename",
     "import_organisation_data",
     "import_organisation_file",
+    "write_archive",
     "write_organisation",
 ]

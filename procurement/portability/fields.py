@@ -33,6 +33,11 @@ ANSWER_FIELDS = (
     "justification",
     "evidence_reference",
 )
+CLAIM_FIELDS = ("level", "not_applicable", "justification", "documents", "source")
+FILE_FIELDS = ("name", "size", "sha256", "content_type")
+# An archive holds the document and the evidence files, each named by its hash.
+JSON_NAME = "organisation.json"
+FILES_DIR = "files/"
 DATE_FIELDS = {
     "founded_on", "ceased_on", "as_of", "as_of_end", "source_date", "valid_from",
     "valid_to", "deadline",

@@ -8,6 +8,8 @@ again with the engine rather than trusting numbers in the file.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -15,7 +17,9 @@ from typing import IO, Any
 import ijson
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from scoring.models import Catalogue
 
@@ -24,6 +28,8 @@ from ..models import (
     Answer,
     Assessment,
     Certification,
+    Claim,
+    EvidenceFile,
     HistoryEntry,
     Membership,
     Offer,
@@ -32,14 +38,18 @@ from ..models import (
     Provider,
     ProviderFact,
 )
+from ..models.bidders import evidence_storage
 from ..record import Event, record
 from .fields import (
     ANSWER_FIELDS,
     ARRAYS,
     CERTIFICATION_FIELDS,
+    CLAIM_FIELDS,
     FACT_FIELDS,
+    FILES_DIR,
     FORMAT,
     FORMAT_VERSION,
+    JSON_NAME,
     OFFER_FIELDS,
     PROCUREMENT_FIELDS,
     PROVIDER_FIELDS,
@@ -74,7 +84,8 @@ def import_organisation_file(
 ) -> ImportResult:
     """Rebuild an exported organisation here, all or nothing, from a file.
 
-    The file (binary, seekable) is read as a stream, several times over:
+    The file (binary, seekable; the JSON, or the zip archive that holds it
+    and the evidence files) is read as a stream, several times over:
     once for its header, then once for each list, an item at a time, so
     that memory holds one provider or assessment plus the map of the file's
     ids to the new rows, whatever the file's size. Every row is validated as
@@ -82,6 +93,19 @@ def import_organisation_file(
     username on this instance may belong to someone else, so granting a role
     by name is the operator's explicit choice.
     """
+    handle.seek(0)
+    if handle.read(2) == b"PK":
+        try:
+            archive = zipfile.ZipFile(handle)
+            member = archive.open(JSON_NAME)
+        except (zipfile.BadZipFile, KeyError) as exc:
+            raise ImportRefused(
+                f"Not an organisation export: the archive has no {JSON_NAME}."
+            ) from exc
+        with archive, member:
+            return _import(
+                _Stream(member), name=name, link_members=link_members, files=archive
+            )
     return _import(_Stream(handle), name=name, link_members=link_members)
 
 
@@ -145,7 +169,9 @@ class _Stream:
         return ijson.items(self.handle, f"{key}.item", use_float=True)
 
 
-def _import(source, *, name: str | None, link_members: bool) -> ImportResult:
+def _import(
+    source, *, name: str | None, link_members: bool, files=None
+) -> ImportResult:
     try:
         header = source.header()
         if (header.get("format"), header.get("format_version")) != (
@@ -171,10 +197,16 @@ def _import(source, *, name: str | None, link_members: bool) -> ImportResult:
             if link_members
             else {}
         )
-        with transaction.atomic():
-            organisation, assessments = _import_all(
-                source, header, name, catalogues, users
-            )
+        saved: list[str] = []  # files stored so far, removed if the import fails
+        try:
+            with transaction.atomic():
+                organisation, assessments = _import_all(
+                    source, header, name, catalogues, users, _Files(files, saved)
+                )
+        except BaseException:
+            for path in saved:
+                evidence_storage().delete(path)
+            raise
     except (
         KeyError,
         TypeError,
@@ -194,8 +226,20 @@ def _import(source, *, name: str | None, link_members: bool) -> ImportResult:
     )
 
 
+class _Files:
+    """The evidence files of an archive (None for a JSON alone), and what was stored."""
+
+    def __init__(self, archive, saved: list[str]):
+        self.archive, self.saved = archive, saved
+
+
 def _import_all(
-    source, header: dict[str, Any], name: str, catalogues: dict, users: dict
+    source,
+    header: dict[str, Any],
+    name: str,
+    catalogues: dict,
+    users: dict,
+    files: _Files,
 ) -> tuple[Organisation, int]:
     """Create the organisation and everything under it (inside a transaction)."""
     organisation = create_validated(
@@ -222,7 +266,7 @@ def _import_all(
     criteria: dict[int, dict[str, Any]] = {}
     count = 0
     for item in source.items("assessments"):
-        _import_assessment(item, ids, procurements, users, criteria)
+        _import_assessment(item, ids, procurements, users, criteria, files)
         count += 1
     _link_the_imported_history(organisation, source)
     return organisation, count
@@ -334,6 +378,7 @@ def _import_assessment(
     procurements: dict,
     users: dict,
     criteria: dict,
+    files: _Files,
 ) -> Assessment:
     """Create an assessment and its answers, and score it with the engine.
 
@@ -389,7 +434,50 @@ def _import_assessment(
         for answer, answer_item in zip(answers, item["answers"], strict=True)
         for pk in answer_item.get("facts", [])
     )
+    for claim in item.get("claims", []):
+        create_validated(
+            Claim,
+            assessment=assessment,
+            criterion=by_code[claim["criterion"]],
+            claimed_at=parse_datetime(claim.get("claimed_at")) or timezone.now(),
+            **values_of(claim, CLAIM_FIELDS),
+        )
+    for listed in item.get("files", []):
+        _import_file(assessment, by_code[listed["criterion"]], listed, users, files)
     return services.refresh_snapshot(assessment)
+
+
+def _import_file(assessment, criterion, listed: dict, users: dict, files) -> None:
+    """Restore one evidence file from the archive, after checking its SHA-256."""
+    if files.archive is None:
+        raise ImportRefused(
+            "This export lists evidence files: import the .zip archive that holds "
+            "them, not the JSON alone."
+        )
+    sha256 = listed["sha256"]
+    try:
+        content = files.archive.read(f"{FILES_DIR}{sha256}")
+    except KeyError as exc:
+        raise ImportRefused(
+            f"The archive lacks the evidence file {listed['name']!r} ({sha256})."
+        ) from exc
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise ImportRefused(
+            f"The evidence file {listed['name']!r} in the archive does not match "
+            "its SHA-256: it was altered."
+        )
+    stored = EvidenceFile(
+        assessment=assessment,
+        criterion=criterion,
+        name=str(listed["name"])[:255],
+        size=len(content),
+        sha256=sha256,
+        content_type=str(listed["content_type"])[:100],
+        uploaded_by=users.get(listed.get("uploaded_by")),
+    )
+    stored.file.save(f"{criterion.code}-{sha256}", ContentFile(content), save=False)
+    files.saved.append(stored.file.name)
+    stored.save()
 
 
 def _approval_record(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import shutil
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -24,6 +26,8 @@ from ..models import (
     Answer,
     Assessment,
     Certification,
+    Claim,
+    EvidenceFile,
     Offer,
     Organisation,
     Procurement,
@@ -35,9 +39,13 @@ from .fields import (
     ANSWER_FIELDS,
     CERTIFICATION_FIELDS,
     CHUNK_SIZE,
+    CLAIM_FIELDS,
     FACT_FIELDS,
+    FILE_FIELDS,
+    FILES_DIR,
     FORMAT,
     FORMAT_VERSION,
+    JSON_NAME,
     OFFER_FIELDS,
     PROCUREMENT_FIELDS,
     PROVIDER_FIELDS,
@@ -241,8 +249,9 @@ def _assessments(
 ) -> Iterator[dict[str, Any]]:
     """Every assessment with its answers, a chunk at a time.
 
-    Three queries per chunk: the assessments, their answers, and the facts
-    those answers cite; answers are read as plain values, not model rows.
+    Five queries per chunk: the assessments, their answers, the facts those
+    answers cite, the bidder's claims and the evidence files (their names,
+    sizes and hashes; the bytes go in the archive); all read as plain values.
     The chunk's answers are found by the range of its assessments' ids
     within the organisation, not by a list of ids.
     """
@@ -281,11 +290,47 @@ def _assessments(
                     "answered_at": iso(values["answered_at"]),
                 }
             )
-        for assessment in chunk:
-            yield _assessment(
-                assessment,
-                sorted(answers[assessment.pk], key=lambda a: a["criterion"]),
+        claims = defaultdict(list)
+        for values in Claim.objects.filter(**in_chunk).values(
+            "assessment_id", "criterion__code", *CLAIM_FIELDS, "claimed_at"
+        ):
+            claims[values["assessment_id"]].append(
+                {
+                    "criterion": values["criterion__code"],
+                    **{name: values[name] for name in CLAIM_FIELDS},
+                    "claimed_at": iso(values["claimed_at"]),
+                }
             )
+        files = defaultdict(list)
+        uploader = f"uploaded_by__{get_user_model().USERNAME_FIELD}"
+        for values in (
+            EvidenceFile.objects.filter(**in_chunk)
+            .order_by("pk")
+            .values(
+                "assessment_id",
+                "criterion__code",
+                *FILE_FIELDS,
+                uploader,
+                "uploaded_at",
+            )
+        ):
+            files[values["assessment_id"]].append(
+                {
+                    "criterion": values["criterion__code"],
+                    **{name: values[name] for name in FILE_FIELDS},
+                    "uploaded_by": values[uploader],
+                    "uploaded_at": iso(values["uploaded_at"]),
+                }
+            )
+        for assessment in chunk:
+            yield {
+                **_assessment(
+                    assessment,
+                    sorted(answers[assessment.pk], key=lambda a: a["criterion"]),
+                ),
+                "claims": claims[assessment.pk],
+                "files": files[assessment.pk],
+            }
         done += len(chunk)
         report(10 + 89 * done // max(total, 1))
 
@@ -313,6 +358,40 @@ def _assessment(assessment: Assessment, answers: list[dict]) -> dict[str, Any]:
     }
 
 
-def filename(organisation: Organisation) -> str:
-    """The name an organisation's export is saved under."""
-    return f"organisation-{slugify(organisation.name) or organisation.pk}.json"
+def filename(organisation: Organisation, *, archive: bool = True) -> str:
+    """The name an organisation's export is saved under (a zip, or the JSON alone)."""
+    name = f"organisation-{slugify(organisation.name) or organisation.pk}"
+    return f"{name}.zip" if archive else f"{name}.json"
+
+
+def write_archive(
+    organisation: Organisation, handle: IO[bytes], *, progress: Progress | None = None
+) -> None:
+    """Everything an organisation entered, as a zip: the JSON and the files.
+
+    ``organisation.json`` (as ``write_organisation`` writes it, streamed into
+    the archive) and, under ``files/``, every evidence file once, named by its
+    SHA-256, copied from the storage in chunks.
+    """
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(JSON_NAME, "w", force_zip64=True) as member:
+            text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+            write_organisation(organisation, text, progress=progress)
+            text.flush()
+            text.detach()
+        written: set[str] = set()
+        for chunk in _chunks(
+            EvidenceFile.objects.filter(assessment__organisation=organisation),
+            CHUNK_SIZE,
+        ):
+            for stored in chunk:
+                if stored.sha256 in written:
+                    continue
+                written.add(stored.sha256)
+                with (
+                    stored.file.open("rb") as source,
+                    archive.open(
+                        f"{FILES_DIR}{stored.sha256}", "w", force_zip64=True
+                    ) as member,
+                ):
+                    shutil.copyfileobj(source, member, 1024 * 1024)

@@ -8,6 +8,7 @@ themselves are tested in test_jobs.py."""
 import csv
 import io
 import json
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -265,8 +266,13 @@ def test_a_lead_exports_all_of_the_organisations_data(client, catalogue):
         api_client(lead), f"/api/v1/organisations/{organisation.pk}/export/"
     )
 
-    assert json.loads(web.getvalue())["organisation"]["name"] == "Demo Ministry"
-    assert len(json.loads(api.body)["assessments"]) == 3
+    def document(content: bytes) -> dict:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return json.loads(archive.read("organisation.json"))
+
+    assert web["Content-Type"] == "application/zip"
+    assert document(web.getvalue())["organisation"]["name"] == "Demo Ministry"
+    assert len(document(api.body)["assessments"]) == 3
 
 
 def test_only_a_lead_exports_the_organisations_data(client, viewer, organisation):

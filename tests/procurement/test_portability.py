@@ -247,9 +247,10 @@ def test_the_export_reads_a_bounded_number_of_queries_per_chunk(
     # 1 count of assessments; 1 chunk of members; providers: 1 chunk + its
     # facts, offers, certifications; 1 chunk of procurements; per chunk of
     # 2 assessments: the assessments, the facts their answers cite, the
-    # answers (plus the empty chunk that ends the list); 1 chunk of history.
+    # answers, the claims, the files (plus the empty chunk that ends the
+    # list); 1 chunk of history.
     with (
-        django_assert_max_num_queries(8 + 3 * chunks),
+        django_assert_max_num_queries(8 + 5 * chunks),
         CaptureQueriesContext(connection) as queries,
     ):
         write_organisation(organisation, io.StringIO(), chunk_size=2)
@@ -372,3 +373,82 @@ def test_an_import_keeps_approvals_frozen_and_links_the_old_chain(demo):
     assert changes_since_approval(copy) == []
     link = HistoryEntry.objects.get(organisation=result.organisation)
     assert link.changes[1]["after"] == data["history"][-1]["hash"]
+
+
+def test_an_archive_carries_the_files_and_claims_and_an_import_checks_them(
+    demo, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement import services
+    from procurement.models import Claim, EvidenceFile
+    from procurement.portability import write_archive
+
+    draft = Assessment.objects.filter(
+        procurement__organisation=demo, status="draft"
+    ).first()
+    lead = demo.memberships.get(role="lead").user
+    services.add_evidence(
+        draft, "SEC-1", SimpleUploadedFile("c.pdf", b"%PDF-1.7 proof"), user=lead
+    )
+    invitation, _token = services.invite_bidder(draft, user=lead)
+    services.save_claims(invitation, [services.ClaimData("SEC-1", 3)])
+    path = tmp_path / "organisation.zip"
+    with path.open("wb") as handle:
+        write_archive(demo, handle)
+
+    with path.open("rb") as handle:
+        result = import_organisation_file(handle, name="Copy")
+
+    copy = EvidenceFile.objects.get(assessment__organisation=result.organisation)
+    assert copy.file.read() == b"%PDF-1.7 proof"
+    assert (
+        Claim.objects.filter(assessment__organisation=result.organisation).count() == 1
+    )
+
+
+def test_an_archive_with_an_altered_file_is_refused(demo, tmp_path):
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement import services
+    from procurement.portability import write_archive
+
+    draft = Assessment.objects.filter(
+        procurement__organisation=demo, status="draft"
+    ).first()
+    lead = demo.memberships.get(role="lead").user
+    stored = services.add_evidence(
+        draft, "SEC-1", SimpleUploadedFile("c.pdf", b"%PDF-1.7 proof"), user=lead
+    )
+    original = tmp_path / "organisation.zip"
+    with original.open("wb") as handle:
+        write_archive(demo, handle)
+    altered = tmp_path / "altered.zip"
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(altered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == f"files/{stored.sha256}":
+                data = b"%PDF-1.7 forged"
+            target.writestr(item, data)
+
+    with altered.open("rb") as handle, pytest.raises(ImportRefused, match="altered"):
+        import_organisation_file(handle, name="Copy")
+
+
+def test_the_json_alone_is_refused_when_it_lists_files(demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement import services
+
+    draft = Assessment.objects.filter(
+        procurement__organisation=demo, status="draft"
+    ).first()
+    lead = demo.memberships.get(role="lead").user
+    services.add_evidence(
+        draft, "SEC-1", SimpleUploadedFile("c.pdf", b"%PDF-1.7 proof"), user=lead
+    )
+
+    with pytest.raises(ImportRefused, match="zip"):
+        import_organisation_data(export_organisation_data(demo), name="Copy")
