@@ -101,12 +101,19 @@ def grid_xlsx(assessment: Assessment, language: str = "en") -> bytes:
 def _instructions(sheet, assessment: Assessment) -> None:
     sheet.title = INSTRUCTIONS
     procurement = assessment.procurement
+    subject = (
+        [
+            _("Procurement: %(title)s") % {"title": procurement.title},
+            _("Buyer: %(name)s") % {"name": procurement.organisation.name},
+            _("Offer: %(offer)s") % {"offer": assessment.offer},
+        ]
+        if procurement is not None
+        else [_("Provider: %(name)s") % {"name": assessment.offer.provider}]
+    )
     lines = [
         _("Sovereignty questionnaire"),
         "",
-        _("Procurement: %(title)s") % {"title": procurement.title},
-        _("Buyer: %(name)s") % {"name": procurement.organisation.name},
-        _("Offer: %(offer)s") % {"offer": assessment.offer},
+        *subject,
         _("Method: %(slug)s %(version)s, profile %(profile)s")
         % {
             "slug": assessment.catalogue.slug,

@@ -290,3 +290,13 @@ def test_the_questionnaire_costs_the_same_queries_at_two_sizes(
 
     with django_assert_max_num_queries(12):
         client.get(bid_url(token))
+
+
+def test_the_grid_of_a_reference_case_names_the_provider(assessment):
+    assessment.procurement = None
+    assessment.organisation = None
+
+    book = load_workbook(io.BytesIO(grid.grid_xlsx(assessment)))
+
+    lines = [row[0].value for row in book["Instructions"].iter_rows()]
+    assert f"Provider: {assessment.offer.provider}" in lines
