@@ -110,3 +110,9 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     catalogue = factory.SelfAttribute("procurement.catalogue")
     profile = factory.SelfAttribute("procurement.profile")
     as_of = datetime.date(2026, 11, 1)
+
+
+def stored_bytes(field_file) -> bytes:
+    """The content of a stored file, closed afterwards."""
+    with field_file.open("rb") as handle:
+        return handle.read()

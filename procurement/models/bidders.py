@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from scoring import engine
@@ -113,8 +116,27 @@ class Claim(models.Model):
         return f"{self.criterion.code}: claimed {self.level}"
 
 
+class _EvidenceStorage(LazyObject):
+    """The "evidence" storage, looked up again whenever ``STORAGES`` changes.
+
+    A field's storage is fixed when models load; going through this proxy lets
+    a deployment's (or a test's) setting apply without restarting."""
+
+    def _setup(self):
+        self._wrapped = storages["evidence"]
+
+
+_evidence = _EvidenceStorage()
+
+
+@receiver(setting_changed)
+def _forget_evidence_storage(setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        _evidence._wrapped = empty
+
+
 def evidence_storage():
-    return storages["evidence"]
+    return _evidence
 
 
 def evidence_path(instance: EvidenceFile, filename: str) -> str:

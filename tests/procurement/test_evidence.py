@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from procurement import evidence, services
 from procurement.models import EvidenceFile, HistoryEntry
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, stored_bytes
 from tests.procurement.api.helpers import client_for, url
 
 pytestmark = pytest.mark.django_db
@@ -85,9 +85,17 @@ def test_an_added_file_is_stored_by_hash_and_recorded(assessment, evaluator):
 
     entry = HistoryEntry.objects.get(action="file.added")
     assert stored.sha256 in stored.file.name
-    assert stored.file.read() == PDF
+    assert stored_bytes(stored.file) == PDF
     assert entry.criterion == "SEC-1"
     assert {"field": "sha256", "before": None, "after": stored.sha256} in entry.changes
+
+
+def test_files_go_to_the_configured_storage(assessment, evaluator, tmp_path):
+    stored = services.add_evidence(
+        assessment, "SEC-1", upload("SecNumCloud.pdf", PDF), user=evaluator
+    )
+
+    assert (tmp_path / "evidence" / stored.file.name).read_bytes() == PDF
 
 
 def test_the_same_file_twice_on_one_criterion_is_refused(assessment, evaluator):

@@ -26,6 +26,7 @@ from tests.factories import (
     ProviderFactFactory,
     ProviderFactory,
     UserFactory,
+    stored_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -401,7 +402,7 @@ def test_an_archive_carries_the_files_and_claims_and_an_import_checks_them(
         result = import_organisation_file(handle, name="Copy")
 
     copy = EvidenceFile.objects.get(assessment__organisation=result.organisation)
-    assert copy.file.read() == b"%PDF-1.7 proof"
+    assert stored_bytes(copy.file) == b"%PDF-1.7 proof"
     assert (
         Claim.objects.filter(assessment__organisation=result.organisation).count() == 1
     )
