@@ -69,6 +69,10 @@ class UploadSerializer(serializers.Serializer):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
+    contact_email = serializers.CharField(
+        read_only=True, help_text="The bidder's e-mail address; empty when none given."
+    )
+
     class Meta:
         model = Invitation
         fields = [
@@ -263,7 +267,18 @@ class BidderActionsMixin:
             return response
         upload = request.data.get("grid")
         if upload is None or isinstance(upload, str):
-            raise exceptions.ValidationError({"grid": [_("Send the grid as a file.")]})
+            return Response(
+                {
+                    "errors": [
+                        {
+                            "sheet": "",
+                            "cell": "",
+                            "message": _("Send the grid as a file."),
+                        }
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if upload.size > settings.GRID_MAX_BYTES:
             return Response(
                 {"detail": _("The grid is too large.")},

@@ -34,7 +34,13 @@ from .history import (
     HistoryMixin,
 )
 from .organisations import editable_organisation
-from .responses import EXPORT_FORMAT, ExportMixin, export_responses, export_rule
+from .responses import (
+    EXPORT_FORMAT,
+    REFUSED,
+    ExportMixin,
+    export_responses,
+    export_rule,
+)
 from .scorecards import KnockOutSerializer
 
 
@@ -458,7 +464,7 @@ class ProcurementViewSet(
         description="Only a draft in which nothing was submitted: its draft "
         "assessments go with it, and the record keeps every entry, with one "
         "more saying who deleted it. Anything else is a 400.",
-        responses={204: None},
+        responses={204: None, 400: REFUSED},
     )
     def destroy(self, request, pk=None):
         services.delete_procurement(self.get_object(), user=request.user)

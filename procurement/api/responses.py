@@ -7,7 +7,7 @@ since the version a client read.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
@@ -95,4 +95,13 @@ CONFLICT = OpenApiResponse(
     description="Nothing was saved. Either someone else changed what you change "
     "since the version you sent (read it again: current_version, and the "
     "criteria named), or the procurement is closed until a lead reopens it.",
+)
+
+
+REFUSED = OpenApiResponse(
+    inline_serializer(
+        "Refused",
+        {"non_field_errors": serializers.ListField(child=serializers.CharField())},
+    ),
+    description="Nothing was changed: the reason is in `non_field_errors`.",
 )

@@ -91,3 +91,12 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return save
+
+
+@pytest.fixture
+def demo(live_server):
+    """The reference cases and the demo organisation, users and procurement."""
+    from procurement.seed import seed_demo, seed_reference_cases
+
+    seed_reference_cases()
+    return seed_demo()

@@ -300,3 +300,21 @@ def test_the_grid_of_a_reference_case_names_the_provider(assessment):
 
     lines = [row[0].value for row in book["Instructions"].iter_rows()]
     assert f"Provider: {assessment.offer.provider}" in lines
+
+
+def test_a_grid_post_without_a_file_lists_the_problem(assessment, evaluator):
+    response = client_for(evaluator).post(
+        url("assessment-grid", assessment.pk), {}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Send the grid as a file."
+
+
+def test_an_invitation_without_an_address_answers_an_empty_string(assessment, lead):
+    response = client_for(lead).post(
+        url("assessment-invitations", assessment.pk), {}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["contact_email"] == ""
