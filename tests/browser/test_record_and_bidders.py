@@ -76,11 +76,11 @@ def test_a_bidder_answers_with_a_pdf_and_the_evaluator_judges(
     criterion = evaluator.locator("#criterion-SEC-1")
     expect(criterion.locator(".claim")).to_contain_text("level 4")
     expect(criterion.locator(".evidence-files")).to_contain_text("certificate.pdf")
-    criterion.locator('input[name="SEC-1-answer"][value="3"]').check()
+    criterion.locator('input[name="SEC-1-answer"][value="2"]').check()
     evaluator.get_by_role("button", name="Save SEC").click()
     expect(evaluator.locator(".message--success")).to_be_visible()
     evaluator.goto(f"{live_server.url}/assessments/{draft.pk}/")
     expect(evaluator.locator("#claims-title")).to_be_visible()
     screenshot(evaluator, "22-claims-judged")
     assert Claim.objects.get(assessment=draft, criterion__code="SEC-1").level == 4
-    assert draft.answers.get(criterion__code="SEC-1").level == 3
+    assert draft.answers.get(criterion__code="SEC-1").level == 2
