@@ -1,15 +1,19 @@
 """The French catalogue is complete and compiled."""
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale" / "fr" / "LC_MESSAGES"
 
 
-def po_entries():
+def po_entries(folder: Path = LOCALE):
     """(msgctxt, msgid, msgstrs, fuzzy) of every live entry of django.po."""
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    text = (folder / "django.po").read_text(encoding="utf-8")
     entries = []
     for block in text.split("\n\n"):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
@@ -56,3 +60,28 @@ def test_the_compiled_catalogue_matches_the_source():
     ]
 
     assert stale == []
+
+
+def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
+    """makemessages, run on a copy, finds no message the catalogue lacks."""
+    root = LOCALE.parent.parent.parent
+    for name in ("manage.py", "config", "procurement", "scoring", "templates"):
+        source = root / name
+        copy = shutil.copy2 if source.is_file() else shutil.copytree
+        copy(source, tmp_path / name)
+    (tmp_path / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy2(LOCALE / "django.po", tmp_path / "locale" / "fr" / "LC_MESSAGES")
+    environment = {**os.environ, "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_DEBUG": "true"}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "-v", "0"],
+        cwd=tmp_path,
+        env=environment,
+        check=True,
+    )
+    before = {(context, msgid) for context, msgid, _v, _f in po_entries()}
+    after = {
+        (context, msgid)
+        for context, msgid, _v, _f in po_entries(tmp_path / "locale/fr/LC_MESSAGES")
+    }
+
+    assert sorted(after - before, key=str) == []
