@@ -45,6 +45,7 @@ from ..scorecards import (
     reference_assessments,
 )
 from . import json as json_export
+from . import record
 from .content import (
     ExportContext,
     ExportUnavailable,
@@ -108,6 +109,7 @@ def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
             "organisation": organisation,
             "offer": _offer(report, radar=report.radar(references, size=RADAR_SIZE)),
             "references": references,
+            "history": record.assessment_history(report.assessment),
             "digest": json_export.digest(json_export.assessment_inputs(report)),
         },
     )
@@ -150,6 +152,7 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
                 for o in offers
             ],
             "radar": report.radar(size=380) if offers else "",
+            "history": record.procurement_history(procurement),
             "digest": json_export.digest(
                 json_export.procurement_inputs(report, digests)
             ),
@@ -271,6 +274,11 @@ def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
         "report": report,
         "label": offer_label(report),
         "assessment": report.assessment,
+        "workflow": (
+            record.workflow_steps(report.assessment)
+            if report.assessment.procurement_id
+            else None
+        ),
         "scorecard": report.scorecard,
         "radar": radar,
         "knockouts": report.knockouts,

@@ -14,17 +14,25 @@ from typing import Any
 from ..models import Assessment, HistoryEntry, Procurement
 from .content import local, person
 
+MOMENTS = ("submitted_at", "approved_at", "withdrawn_at")
+
 
 def workflow(assessment: Assessment) -> dict[str, Any]:
-    """Who moved the assessment through its workflow, and when."""
+    """Who moved the assessment through its workflow, and when (ISO dates)."""
+    steps = workflow_steps(assessment)
+    return {key: _iso(steps[key]) if key in MOMENTS else steps[key] for key in steps}
+
+
+def workflow_steps(assessment: Assessment) -> dict[str, Any]:
+    """The same with local datetimes, for a report to format."""
     return {
         "status": assessment.status,
         "submitted_by": person(assessment.submitted_by),
-        "submitted_at": _iso(assessment.submitted_at),
+        "submitted_at": local(assessment.submitted_at),
         "approved_by": person(assessment.approved_by),
-        "approved_at": _iso(assessment.approved_at),
+        "approved_at": local(assessment.approved_at),
         "approved_by_submitter": assessment.approved_by_submitter,
-        "withdrawn_at": _iso(assessment.withdrawn_at),
+        "withdrawn_at": local(assessment.withdrawn_at),
         "withdrawal_reason": assessment.withdrawal_reason,
     }
 

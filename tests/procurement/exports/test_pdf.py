@@ -15,6 +15,7 @@ from procurement.exports import (
     export_procurement,
     pdf,
 )
+from procurement.models import HistoryEntry
 from procurement.services import AnswerData, rank_procurement
 from tests.procurement.exports.helpers import NOW, assess, reference_case, tender
 
@@ -163,7 +164,7 @@ def test_a_fact_cited_by_several_answers_is_listed_once_and_cited_by_number(
 
     _reader, pages = pdf_text(export_assessment(assessment, "pdf"))
 
-    text = " ".join("\n".join(pages).split())
+    text = " ".join("\n".join(pages).split()).split("Annex: the record")[0]
     assert text.count("Cited Cloud sold its data centres.") == 1
     assert (
         "[F1] 2025-03-01: Cited Cloud sold its data centres. "
@@ -291,3 +292,28 @@ def test_concurrent_renders_restore_the_thresholds_once_both_end():
     assert raised[2] >= pdf.FULL_COLLECTION_THRESHOLD
     assert still_raised == raised
     assert gc.get_threshold() == before
+
+
+def test_a_ranking_with_drafts_is_called_provisional(procurement):
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
+
+    assert "Provisional ranking" in " ".join(" ".join(pages).split())
+
+
+def test_a_self_approved_offer_says_so_and_the_annex_lists_the_record(
+    procurement, strong, lead
+):
+    services.set_four_eyes(
+        procurement.organisation, user=lead, enabled=False, reason="Alone here."
+    )
+    services.submit_assessment(strong, user=lead)
+    services.approve_assessment(strong, user=lead)
+    last = HistoryEntry.objects.order_by("-sequence").first()
+
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
+
+    text = " ".join(" ".join(pages).split())
+    body, annex = text.split("Annex: the record")
+    assert "Approved by the person who submitted it" in body
+    assert "Submitted by" in body
+    assert last.hash[:40] in annex.replace(" ", "")
