@@ -238,6 +238,12 @@ def summary_rows(report: AssessmentReport, context: ExportContext) -> list[tuple
         (_("Catalogue"), f"{report.catalogue.slug} {report.catalogue.version}"),
         (_("Facts as of"), assessment.as_of),
         (_("Status"), assessment.get_status_display()),
+        (_("Submitted by"), person(assessment.submitted_by)),
+        (_("Approved by"), person(assessment.approved_by)),
+        (
+            _("Approved by its submitter (four eyes off)"),
+            assessment.approved_by_submitter,
+        ),
         (_("Assessment version"), assessment.version),
         (_("Global score (as evidenced)"), scorecard.global_score),
         (_("Global score (as claimed)"), scorecard.global_score_claimed),
@@ -315,6 +321,7 @@ def ranking_table(report: ProcurementReport) -> Table:
         _("Highest profile passed"),
         _("Completeness (%)"),
         _("Status"),
+        _("Approved by its submitter (four eyes off)"),
         _("Failed knock-outs"),
     )
     rows = []
@@ -333,10 +340,11 @@ def ranking_table(report: ProcurementReport) -> Table:
                 scorecard.highest_profile_passed or "",
                 scorecard.completeness,
                 assessment.get_status_display(),
+                assessment.approved_by_submitter,
                 "\n".join(k.text for k in offer_report.knockouts),
             )
         )
-    return Table(headers, tuple(rows), frozenset({11}))
+    return Table(headers, tuple(rows), frozenset({12}))
 
 
 def procurement_rows(report: ProcurementReport, context: ExportContext) -> list[tuple]:
@@ -354,6 +362,10 @@ def procurement_rows(report: ProcurementReport, context: ExportContext) -> list[
         (_("Eligible offers"), len(ranking.eligible)),
         (_("Excluded offers"), len(ranking.excluded)),
         (_("Ties"), yes_no(ranking.has_ties)),
+        (
+            _("Provisional ranking (not every ranked offer approved)"),
+            ranking.provisional,
+        ),
         (_("Generated at"), local(context.now)),
         (_("Language"), context.language_name),
     ]

@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from procurement import services
 from procurement.exports import export_assessment, export_procurement
 from tests.procurement.exports.helpers import assess, reference_case, tender
 
@@ -110,6 +111,7 @@ def test_csv_ranking_lists_eligible_offers_then_the_excluded_one_with_reasons(
         "Highest profile passed",
         "Completeness (%)",
         "Status",
+        "Approved by its submitter (four eyes off)",
         "Failed knock-outs",
     ]
     assert [r[:10] for r in rows[1:]] == [
@@ -138,7 +140,7 @@ def test_csv_ranking_lists_eligible_offers_then_the_excluded_one_with_reasons(
             "100.0",
         ],
     ]
-    assert rows[2][11].splitlines()[0] == (
+    assert rows[2][12].splitlines()[0] == (
         "OWN-1 Establishment of the provider and its control chain: "
         "level 1, N3 requires 3"
     )
@@ -163,3 +165,19 @@ def test_csv_of_a_reference_case_follows_the_language(catalogue):
         first.name_fr,
         f"Documenté en 2014 ({first.code}).",
     )
+
+
+def test_csv_ranking_says_which_offer_its_submitter_approved(procurement, strong, lead):
+    services.set_four_eyes(
+        procurement.organisation, user=lead, enabled=False, reason="Alone here."
+    )
+    services.submit_assessment(strong, user=lead)
+    services.approve_assessment(strong, user=lead)
+
+    rows = read_csv(export_procurement(procurement, "csv"))
+
+    column = rows[0].index("Approved by its submitter (four eyes off)")
+    assert [(r[2], r[column]) for r in rows[1:]] == [
+        ("Strong IaaS", "yes"),
+        ("Weak IaaS", "no"),
+    ]
