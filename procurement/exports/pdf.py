@@ -49,6 +49,7 @@ from . import record
 from .content import (
     ExportContext,
     ExportUnavailable,
+    claim_text,
     evidence_names,
     local,
     method_tables,
@@ -286,6 +287,7 @@ def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
         "gaps": report.evidence_gaps,
         "highest": report.highest_profile_passed,
         "facts": list(cited.values()),
+        "claims_differ": [line.code for line in report.claim_differences],
         "pillars": [
             {
                 "line": pillar,
@@ -331,6 +333,8 @@ def _answer(
             else ""
         ),
         "facts": sorted(cited[fact.pk][0] for fact in line.facts),
+        "claim": claim_text(line),
+        "files": [f"{f.name} (SHA-256 {f.sha256})" for f in line.files],
     }
 
 

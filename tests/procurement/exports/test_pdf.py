@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from procurement import services
@@ -16,7 +17,7 @@ from procurement.exports import (
     pdf,
 )
 from procurement.models import HistoryEntry
-from procurement.services import AnswerData, rank_procurement
+from procurement.services import AnswerData, ClaimData, rank_procurement
 from tests.procurement.exports.helpers import NOW, assess, reference_case, tender
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +318,29 @@ def test_a_self_approved_offer_says_so_and_the_annex_lists_the_record(
     assert "Approved by the person who submitted it" in body
     assert "Submitted by" in body
     assert last.hash[:40] in annex.replace(" ", "")
+
+
+def test_the_report_shows_the_bidders_claims_where_they_differ_and_the_files(
+    strong, lead
+):
+    invitation, _token = services.invite_bidder(strong, user=lead)
+    services.save_claims(
+        invitation,
+        [
+            ClaimData("OWN-1", 4, justification="Owned in France."),
+            ClaimData("OWN-2", 2),
+        ],
+    )
+    stored = services.add_evidence(
+        strong,
+        "OWN-1",
+        SimpleUploadedFile("register.pdf", b"%PDF-1.7\n%%EOF\n"),
+        user=lead,
+    )
+
+    _reader, pages = pdf_text(export_assessment(strong, "pdf"))
+
+    text = " ".join(" ".join(pages).split())
+    assert "Claimed by the bidder: Level 4: Owned in France." in text
+    assert "another level than the bidder claimed on: OWN-2." in text
+    assert f"register.pdf (SHA-256 {stored.sha256[:20]}" in text
