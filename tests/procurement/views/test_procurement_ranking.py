@@ -5,6 +5,8 @@ profile (sensitivity)."""
 import pytest
 from django.urls import reverse
 
+from procurement import services
+from procurement.services import ClaimData
 from tests.factories import OrganisationFactory, ProcurementFactory
 from tests.procurement.views.helpers import login, reference_case, scored_assessment
 
@@ -175,3 +177,18 @@ def test_an_empty_procurement_shows_no_sensitivity_table(client, lead, procureme
     content = client.get(procurement.get_absolute_url()).content.decode()
 
     assert "sensitivity-title" not in content
+
+
+def test_the_ranking_shows_the_bidders_own_score_and_where_it_differs(
+    client, lead, organisation
+):
+    procurement = ProcurementFactory(organisation=organisation)
+    assessment = scored_assessment(procurement, lead, 4, name="Best offer")
+    invitation, _token = services.invite_bidder(assessment, user=lead)
+    services.save_claims(invitation, [ClaimData("OWN-1", 4), ClaimData("OWN-2", 2)])
+    login(client, lead)
+
+    content = client.get(procurement.get_absolute_url()).content.decode()
+
+    assert "Bidder's own answers" in content
+    assert "differs on 1 criterion: OWN-2" in content
