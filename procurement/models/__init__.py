@@ -4,7 +4,8 @@ dated facts, offers, procurements, assessments and their answers.
 One module per concept: ``organisations`` (buyers, members and roles),
 ``providers`` (providers, facts, offers, certifications), ``procurements``,
 ``assessments`` (assessments and answers), ``bidders`` (bidders' claims,
-evidence files, invitations), ``history`` (the hash-chained
+evidence files, invitations), ``panel`` (evaluators scoring on their own,
+then a moderated consensus), ``history`` (the hash-chained
 record of every change); ``localized`` reads shipped text in
 the page's language. Reads that views, the API and exports share are QuerySet
 methods, above all ``visible_to(user)``: a user sees their organisations' work
@@ -19,6 +20,13 @@ from .history import HistoryChain, HistoryEntry, HistoryEntryQuerySet
 from .jobs import ExportJob, ExportJobQuerySet
 from .localized import Localized
 from .organisations import Membership, Organisation, OrganisationQuerySet
+from .panel import (
+    IndividualScore,
+    ModerationDecision,
+    PanelComment,
+    PanelReview,
+    PanelSeat,
+)
 from .procurements import Procurement, ProcurementQuerySet
 from .providers import (
     Certification,
@@ -38,6 +46,11 @@ __all__ = [
     "EvidenceFile",
     "HistoryChain",
     "HistoryEntry",
+    "IndividualScore",
+    "ModerationDecision",
+    "PanelComment",
+    "PanelReview",
+    "PanelSeat",
     "HistoryEntryQuerySet",
     "Invitation",
     "ExportJob",

@@ -88,6 +88,12 @@ class HistoryEntry(models.Model):
         FILE_REMOVED = "file.removed", _("Evidence file removed")
         INVITATION_CREATED = "invitation.created", _("Bidder invited")
         INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+        PANEL_CHANGED = "panel.changed", _("Evaluation panel changed")
+        INTEREST_DECLARED = "panel.declared", _("Conflict of interest declared")
+        CONFLICT_OVERRIDDEN = "panel.overridden", _("Conflict of interest overridden")
+        SCORES_SUBMITTED = "panel.submitted", _("Individual scores submitted")
+        CONSENSUS_RECORDED = "panel.consensus", _("Consensus recorded")
+        COMMENT_ADDED = "panel.comment", _("Comment added")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="history"

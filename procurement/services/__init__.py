@@ -9,6 +9,7 @@
 - ``workflow``: submit, approve (four eyes), reopen, withdraw.
 - ``bidders``: invitations, the bidder's claims (questionnaire or grid).
 - ``evidence``: evidence files on answers.
+- ``panel``: a panel of evaluators scoring on their own, then a moderated consensus.
 - ``rankings``: a procurement's offers in order, from the snapshots.
 
 Every write checks the caller's role, runs in one transaction and, when it

@@ -115,14 +115,20 @@ class AnswerConflict(StaleAssessment):
 
 
 def record_answers(
-    assessment: Assessment, *, user, version: int, answers: Sequence[AnswerData]
+    assessment: Assessment,
+    *,
+    user,
+    version: int,
+    answers: Sequence[AnswerData],
+    moderated: bool = False,
 ) -> Assessment:
     """Save the fields each answer changes, and re-score; refuse conflicts.
 
     ``version`` is the assessment version the caller read. A criterion changed
     by someone else since then, that this save changes too, is a conflict
     (``AnswerConflict``, nothing saved). A save that changes nothing keeps
-    the version as it is; an empty one is refused.
+    the version as it is; an empty one is refused. In a procurement scored
+    by a panel, only the moderator's consensus (``moderated``) is an answer.
     """
     roles.require_assessment_editor(user, assessment)
     if not answers:
@@ -144,6 +150,13 @@ def record_answers(
             raise ProcurementClosed()
         if locked.status != Assessment.Status.DRAFT:
             raise ValidationError(_("A submitted assessment is read-only."))
+        if not moderated and locked.procurement.panel.exists():
+            raise ValidationError(
+                _(
+                    "A panel scores this procurement: score the offer on your own "
+                    "sheet; the moderator records the consensus."
+                )
+            )
         if version > locked.version:
             raise StaleAssessment(locked)
         stored = _stored(locked, [data.criterion for data in answers])
