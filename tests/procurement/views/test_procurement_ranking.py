@@ -192,3 +192,49 @@ def test_the_ranking_shows_the_bidders_own_score_and_where_it_differs(
 
     assert "Bidder's own answers" in content
     assert "differs on 1 criterion: OWN-2" in content
+
+
+# would the winner change -------------------------------------------------------
+
+
+def test_the_page_says_how_far_the_weights_must_move_to_change_the_winner(
+    client, lead, organisation
+):
+    procurement = ProcurementFactory(organisation=organisation)
+    winner = scored_assessment(procurement, lead, 4, name="Winner")
+    runner_up = scored_assessment(procurement, lead, 3, name="Runner-up")
+    own = [c.code for c in procurement.catalogue.criteria.filter(pillar__code="OWN")]
+    services.record_answers(
+        winner,
+        user=lead,
+        version=winner.version,
+        answers=[services.AnswerData(code, 3) for code in own],
+    )
+    services.record_answers(
+        runner_up,
+        user=lead,
+        version=runner_up.version,
+        answers=[services.AnswerData(code, 4) for code in own],
+    )
+    login(client, lead)
+
+    response = client.get(procurement.get_absolute_url())
+
+    robustness = response.context["robustness"]
+    content = response.content.decode()
+    assert robustness.winner.assessment.pk == winner.pk
+    assert robustness.moves[0]["target"] == "OWN"
+    assert f"Moving {robustness.swap.points_rounded} points of weight" in content
+    assert "In 1000 random draws of the weights" in content
+    assert sum(line.share for line in robustness.draws) == pytest.approx(1)
+
+
+def test_one_eligible_offer_has_nothing_to_compare(client, lead, organisation):
+    procurement = ProcurementFactory(organisation=organisation)
+    scored_assessment(procurement, lead, 4, name="Alone")
+    login(client, lead)
+
+    response = client.get(procurement.get_absolute_url())
+
+    assert response.context["robustness"] is None
+    assert "Would the winner change?" not in response.content.decode()

@@ -1,0 +1,116 @@
+"""How robust a procurement's ranking is: the engine's answers for one procurement.
+
+Reads the stored snapshots (pillar scores of every eligible offer) and the
+answers of the first two offers only, then asks ``scoring.robustness``: the
+smallest shift of pillar weights that ties the two, the share of weight
+draws each offer wins, and the single answers one level away that would
+change who is first. A fixed number of queries whatever the number of offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from scoring import robustness
+
+from .scorecards import ProcurementSummary
+from .services import RankingRow
+
+DRAWS = 1000
+SPREAD = 0.25
+SEED = 2014  # stated on the page, so that anyone can draw the same weights
+
+
+@dataclass(frozen=True)
+class DrawLine:
+    row: RankingRow
+    share: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+@dataclass(frozen=True)
+class Robustness:
+    winner: RankingRow
+    runner_up: RankingRow
+    lead: Decimal  # global score points, as ranked
+    swap: robustness.Swap | None
+    draws: tuple[DrawLine, ...]  # eligible offers, most first places first
+    decisive: tuple[robustness.DecisiveAnswer, ...]
+    pillar_names: dict[str, str]
+
+    @property
+    def moves(self) -> list[dict]:
+        """Each move of the swap, in words' parts, rounded to a hundredth."""
+        return [
+            {
+                "source": move.source,
+                "source_name": self.pillar_names.get(move.source, move.source),
+                "target": move.target,
+                "target_name": self.pillar_names.get(move.target, move.target),
+                "points": _hundredths(move.points),
+            }
+            for move in (self.swap.moves if self.swap else ())
+        ]
+
+    @property
+    def spread_percent(self) -> int:
+        return round(SPREAD * 100)
+
+    @property
+    def draw_count(self) -> int:
+        return DRAWS
+
+    @property
+    def seed(self) -> int:
+        return SEED
+
+
+def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
+    """None until two offers are eligible: with one, nothing can overtake it."""
+    eligible = [(row, item) for row, item in summary.rows if not row.excluded]
+    if len(eligible) < 2:
+        return None
+    pillars = list(summary.catalogue.pillars.all())
+    codes = [p.code for p in pillars]
+    weights = {w.pillar.code: w.weight for w in summary.profile.pillar_weights.all()}
+    weights = {code: weights.get(code, 0) for code in codes}
+    scores = {
+        row.assessment.pk: {code: item.pillar_score(code) for code in codes}
+        for row, item in eligible
+    }
+    (winner, first), (runner_up, second) = eligible[0], eligible[1]
+    shares = robustness.weight_draws(
+        weights, scores, draws=DRAWS, spread=SPREAD, seed=SEED
+    )
+    by_pk = {row.assessment.pk: row for row, _item in eligible}
+    draws = sorted(
+        (DrawLine(by_pk[pk], share) for pk, share in shares.first.items()),
+        key=lambda line: (-line.share, line.row.rank or 0),
+    )
+    decisive = robustness.decisive_answers(
+        summary.catalogue.to_spec(),
+        summary.profile.code,
+        winner.assessment.answer_inputs(),
+        runner_up.assessment.answer_inputs(),
+    )
+    return Robustness(
+        winner,
+        runner_up,
+        first.global_score - second.global_score,
+        robustness.smallest_swap(
+            weights, scores[winner.assessment.pk], scores[runner_up.assessment.pk]
+        ),
+        tuple(draws),
+        tuple(decisive),
+        {p.code: p.name for p in pillars},
+    )
+
+
+def _hundredths(value) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal("0.01")
+    )
