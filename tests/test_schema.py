@@ -60,6 +60,7 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/procurements/{id}/history/": ["get"],
         "/api/v1/procurements/{id}/open/": ["post"],
         "/api/v1/procurements/{id}/ranking/": ["get"],
+        "/api/v1/procurements/{id}/robustness/": ["get"],
         "/api/v1/procurements/{id}/sensitivity/": ["get"],
         "/api/v1/providers/": ["get", "post"],
         "/api/v1/providers/{id}/": ["get", "patch"],

@@ -41,6 +41,7 @@ from .responses import (
     export_responses,
     export_rule,
 )
+from .robustness import RobustnessMixin
 from .scorecards import KnockOutSerializer
 
 
@@ -325,6 +326,7 @@ class ReasonSerializer(serializers.Serializer):
 )
 class ProcurementViewSet(
     HistoryMixin,
+    RobustnessMixin,
     ExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

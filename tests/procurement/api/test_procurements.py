@@ -5,8 +5,10 @@ import datetime
 
 import pytest
 
+from procurement import robustness as page_robustness
 from procurement import services
 from procurement.models import Procurement
+from procurement.scorecards import procurement_summary
 from tests.factories import OfferFactory, ProcurementFactory
 from tests.procurement.api.helpers import (
     add_offers,
@@ -14,6 +16,7 @@ from tests.procurement.api.helpers import (
     client_for,
     url,
 )
+from tests.procurement.views.helpers import scored_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +301,29 @@ def test_the_sensitivity_costs_the_same_queries_at_any_size(
         django_assert_num_queries,
     )
     assert [len(r.json()["offers"]) for r in (first, second)] == [1, 5]
+
+
+def test_the_robustness_endpoint_gives_the_pages_numbers(organisation, lead):
+
+    procurement = ProcurementFactory(organisation=organisation)
+    scored_assessment(procurement, lead, 4, name="Winner")
+    scored_assessment(procurement, lead, 3, name="Runner-up")
+    expected = page_robustness.procurement_robustness(procurement_summary(procurement))
+
+    body = client_for(lead).get(url("procurement-robustness", procurement.pk)).json()
+
+    assert body["winner"]["offer_name"] == "Winner"
+    assert body["swap_points"] is None  # every pillar favours the winner
+    assert body["seed"] == 2014
+    assert [d["share"] for d in body["draws"]] == [1.0, 0.0]
+    assert len(body["decisive"]) == len(expected.decisive)
+
+
+def test_robustness_of_a_single_offer_is_no_content(organisation, lead):
+
+    procurement = ProcurementFactory(organisation=organisation)
+    scored_assessment(procurement, lead, 4, name="Alone")
+
+    response = client_for(lead).get(url("procurement-robustness", procurement.pk))
+
+    assert response.status_code == 204
