@@ -38,10 +38,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..models import ProviderFact
+from ..robustness import procurement_robustness
 from ..scorecards import (
     AssessmentReport,
     CriterionLine,
     ProcurementReport,
+    procurement_summary,
     reference_assessments,
 )
 from . import json as json_export
@@ -154,6 +156,7 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
             ],
             "radar": report.radar(size=380) if offers else "",
             "history": record.procurement_history(procurement),
+            "robustness": procurement_robustness(procurement_summary(procurement)),
             "digest": json_export.digest(
                 json_export.procurement_inputs(report, digests)
             ),

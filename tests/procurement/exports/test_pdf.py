@@ -344,3 +344,20 @@ def test_the_report_shows_the_bidders_claims_where_they_differ_and_the_files(
     assert "Claimed by the bidder: Level 4: Owned in France." in text
     assert "another level than the bidder claimed on: OWN-2." in text
     assert f"register.pdf (SHA-256 {stored.sha256[:20]}" in text
+
+
+def test_the_report_says_whether_the_winner_would_change(organisation, lead):
+    procurement = tender(organisation, lead, bidders=(("Strong", 4), ("Good", 3)))
+
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
+
+    text = " ".join(" ".join(pages).split())
+    assert "Would the winner change?" in text
+    assert "Strong Cloud leads Good Cloud by" in text
+    assert "Strong Cloud 100 %; Good Cloud 0 %." in text
+
+
+def test_one_eligible_offer_has_no_robustness_section(procurement):
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
+
+    assert "Would the winner change?" not in " ".join(pages)
