@@ -45,6 +45,11 @@ urlpatterns = [
         name="procurement-delete",
     ),
     path(
+        "procurements/<int:pk>/compare/",
+        views.procurement_compare,
+        name="procurement-compare",
+    ),
+    path(
         "procurements/<int:pk>/history/",
         views.procurement_history,
         name="procurement-history",

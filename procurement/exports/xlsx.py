@@ -1,13 +1,14 @@
 """XLSX workbooks (openpyxl): one assessment, or a procurement with every offer.
 
 Assessment workbook: Summary, Pillars, Answers, Method. Procurement workbook:
-Ranking, Pillars (one row per offer), Method, then one sheet per offer with
-its answers. Every cell is a value, never a formula, so nobody can change a
-result by editing a cell that feeds another; numbers are real numbers (scores
-with one decimal), booleans real booleans, dates real dates. A text that
-Excel would read as a formula (= + - @ at the start) is stored as text with
-Excel's "quote prefix" style, so it shows as typed and stays text even when
-the cell is edited. Header rows are frozen and filtered, long texts wrap.
+Ranking, Pillars (one row per offer), Side by side (criteria by offers),
+Method, then one sheet per offer with its answers. Every cell is a value,
+never a formula, so nobody can change a result by editing a cell that feeds
+another; numbers are real numbers (scores with one decimal), booleans real
+booleans, dates real dates. A text that Excel would read as a formula (= + - @
+at the start) is stored as text with Excel's "quote prefix" style, so it shows
+as typed and stays text even when the cell is edited. Header rows are frozen
+and filtered, long texts wrap.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from .. import comparison
 from ..scorecards import AssessmentReport, ProcurementReport
 from .content import (
     FORMULA_PREFIXES,
@@ -71,6 +73,7 @@ def procurement_xlsx(report: ProcurementReport, context: ExportContext) -> bytes
     ranking = workbook.active
     _write_table(ranking, _("Ranking"), ranking_table(report))
     _write_table(workbook.create_sheet(), _("Pillars"), _pillar_grid(report))
+    _write_side_by_side(workbook.create_sheet(), report)
     method = workbook.create_sheet()
     _write_method(method, report, extra=procurement_rows(report, context))
     used = {sheet.title.lower() for sheet in workbook.worksheets}
@@ -103,6 +106,55 @@ def _pillar_grid(report: ProcurementReport) -> Table:
         for row, r in report.rows
     )
     return Table(headers, rows)
+
+
+FAILED_FILL = PatternFill("solid", fgColor="FDE7E6")
+EVIDENCE_SHORT = {"declared": "D", "documented": "Do", "verified": "V"}
+
+
+def _write_side_by_side(sheet: Worksheet, report: ProcurementReport) -> None:
+    """Criteria by offers: the level (→ the effective one), red under a knock-out."""
+    criteria = list(
+        report.catalogue.criteria.select_related("pillar").order_by(
+            "pillar__position", "position"
+        )
+    )
+    grid = comparison.matrix(
+        criteria, [(row.assessment, r.scorecard) for row, r in report.rows]
+    )
+    headers = (
+        _("Code"),
+        _("Criterion"),
+        _("Knock-out threshold"),
+        _("Offers differ"),
+        *(f"{a.offer.provider.name} · {a.offer.name_i18n}" for a in grid.offers),
+    )
+    rows = tuple(
+        (
+            row.criterion.code,
+            row.criterion.name,
+            row.threshold,
+            row.differs,
+            *(_side_by_side_cell(cell.result) for cell in row.cells),
+        )
+        for row in grid.rows
+    )
+    _write_table(sheet, _("Side by side"), Table(headers, rows, frozenset({1})))
+    for row_number, row in enumerate(grid.rows, start=2):
+        for column, cell in enumerate(row.cells, start=5):
+            if cell.fails_knockout:
+                sheet.cell(row_number, column).fill = FAILED_FILL
+
+
+def _side_by_side_cell(result) -> str:
+    if result.not_applicable:
+        return _("N/A")
+    if result.level is None:
+        return "?"
+    text = str(result.level)
+    if result.capped:
+        text += f" → {result.effective_level}"
+    return f"{text} ({EVIDENCE_SHORT.get(result.evidence or '', '')})"
 
 
 def _workbook(context: ExportContext, *, title: str) -> Workbook:

@@ -37,6 +37,7 @@ from .assessments import (
     assessment_submit,
     assessment_withdraw,
 )
+from .comparison import procurement_compare
 from .downloads import (
     assessment_export,
     export_job,
@@ -114,6 +115,7 @@ __all__ = [
     "procurement_edit",
     "procurement_export",
     "procurement_history",
+    "procurement_compare",
     "procurement_list",
     "procurement_open",
     "provider_create",

@@ -120,6 +120,7 @@ def test_procurement_workbook_has_ranking_then_one_sheet_per_offer(procurement):
     assert workbook.sheetnames == [
         "Ranking",
         "Pillars",
+        "Side by side",
         "Method",
         "01 Strong Cloud - Strong IaaS",
         "02 Weak Cloud - Weak IaaS",
@@ -144,7 +145,7 @@ def test_offer_sheet_names_are_unique_and_fit_excel(organisation, lead, catalogu
     long = "A very long provider name that goes on [and on]"
     procurement = tender(organisation, lead, bidders=[(long, 3), (long + " too", 2)])
 
-    names = read_xlsx(export_procurement(procurement, "xlsx")).sheetnames[3:]
+    names = read_xlsx(export_procurement(procurement, "xlsx")).sheetnames[4:]
 
     assert names == [
         "01 A very long provider name th",
@@ -180,3 +181,15 @@ def test_french_workbook_names_criteria_in_french(catalogue):
         first.name_fr,
         f"Documenté en 2014 ({first.code}).",
     )
+
+
+def test_the_side_by_side_sheet_marks_failed_knockouts(procurement):
+    sheet = read_xlsx(export_procurement(procurement, "xlsx"))["Side by side"]
+
+    header = [cell.value for cell in sheet[1]]
+    jur1 = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "JUR-1")
+    weak = header.index("Weak Cloud · Weak IaaS")
+    assert header[:4] == ["Code", "Criterion", "Knock-out threshold", "Offers differ"]
+    assert (jur1[2].value, jur1[3].value) == (3, True)
+    assert jur1[weak].value == "1 (V)"
+    assert jur1[weak].fill.fgColor.rgb.endswith("FDE7E6")
