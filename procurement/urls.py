@@ -45,6 +45,11 @@ urlpatterns = [
         name="procurement-delete",
     ),
     path(
+        "procurements/<int:pk>/award/",
+        views.procurement_award,
+        name="procurement-award",
+    ),
+    path(
         "procurements/<int:pk>/compare/",
         views.procurement_compare,
         name="procurement-compare",

@@ -94,6 +94,8 @@ class HistoryEntry(models.Model):
         SCORES_SUBMITTED = "panel.submitted", _("Individual scores submitted")
         CONSENSUS_RECORDED = "panel.consensus", _("Consensus recorded")
         COMMENT_ADDED = "panel.comment", _("Comment added")
+        AWARD_CRITERIA_CHANGED = "award.criteria", _("Award criteria changed")
+        AWARD_MARKS_CHANGED = "award.marks", _("Award marks changed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="history"

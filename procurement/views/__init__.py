@@ -37,6 +37,7 @@ from .assessments import (
     assessment_submit,
     assessment_withdraw,
 )
+from .award import procurement_award
 from .comparison import procurement_compare
 from .downloads import (
     assessment_export,
@@ -116,6 +117,7 @@ __all__ = [
     "procurement_export",
     "procurement_history",
     "procurement_compare",
+    "procurement_award",
     "procurement_list",
     "procurement_open",
     "provider_create",

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import charts, robustness, scorecards, sensitivity, services
+from .. import awarding, charts, robustness, scorecards, sensitivity, services
 from ..forms import (
     ExistingOfferForm,
     NewOfferForm,
@@ -158,6 +158,7 @@ def procurement_detail(request, pk):
             "chart_rows": chart_rows,
             "sensitivity": sensitivity.sensitivity(report),
             "robustness": robustness.procurement_robustness(report),
+            "award": awarding.award_ranking(report),
             "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
             "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),
             "can_delete": procurement.status == Procurement.Status.DRAFT
