@@ -89,6 +89,8 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
                 "parent_country": provider_data.get("parent_country", ""),
                 "founded_on": provider_data.get("founded_on"),
                 "ceased_on": provider_data.get("ceased_on"),
+                "founded_precision": provider_data.get("founded_precision") or "day",
+                "ceased_precision": provider_data.get("ceased_precision") or "day",
                 "status": Provider.Status.CEASED
                 if provider_data.get("ceased_on")
                 else Provider.Status.ACTIVE,
@@ -122,6 +124,17 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
             if missing:
                 raise SeedError(
                     f"{item['criterion']} cites unknown facts {sorted(missing)}."
+                )
+            # An answer may rest only on what a buyer could read on its date.
+            later = [
+                key
+                for key in item.get("facts") or []
+                if not facts[key].known_on(assessment.as_of)
+            ]
+            if later:
+                raise SeedError(
+                    f"{item['criterion']} cites facts published after "
+                    f"{assessment.as_of}: {sorted(later)}."
                 )
             answer, _created = Answer.objects.update_or_create(
                 assessment=assessment,
@@ -394,6 +407,7 @@ def _upsert_fact(provider: Provider, item: dict[str, Any]) -> ProviderFact:
             "source_publisher": item.get("source_publisher") or "",
             "source_url": item.get("source_url") or "",
             "source_date": item.get("source_date"),
+            "published_on": item.get("published_on"),
             "confidence": item.get("confidence") or ProviderFact.Confidence.MEDIUM,
             "verify": bool(item.get("verify")),
             "note": (item.get("note") or {}).get("en", ""),

@@ -215,6 +215,7 @@ class FactForm(forms.ModelForm):
             "source_publisher",
             "source_url",
             "source_date",
+            "published_on",
             "confidence",
             "verify",
             "note",
@@ -225,6 +226,7 @@ class FactForm(forms.ModelForm):
             "as_of": DateInput(),
             "as_of_end": DateInput(),
             "source_date": DateInput(),
+            "published_on": DateInput(),
         }
         help_texts = {
             "as_of": _("The date the fact describes."),

@@ -172,13 +172,12 @@ def test_the_lesson_shows_in_the_numbers(reference_cases):
         scorecard = assessment.scorecard()
         ownership = scorecard.pillar("OWN").score
 
-        # French ownership scores well, and so does exposure to extraterritorial
-        # law; viability, reversibility, supply chain and certification pull
-        # the result down.
+        # French ownership scores well; viability, reversibility, supply chain
+        # and certification pull the result down.
         assert ownership > max(
             scorecard.pillar(code).score for code in ("REV", "SUP", "SEC")
         )
-        assert scorecard.criterion("JUR-1").effective_level >= 2
+        assert scorecard.criterion("OWN-1").effective_level >= 3
         assert scorecard.pillar("SEC").score == 0
         assert scorecard.global_score < ownership
         assert not scorecard.eligible
