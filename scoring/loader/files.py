@@ -28,9 +28,13 @@ SHORT_CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")  # pillars, profiles
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")  # criteria
 # libyaml's loader when PyYAML was built with it: several times faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DEFAULT_CATALOGUE = (
-    Path(__file__).resolve().parent.parent / "catalogues" / "cloud-of-trust-1.0.yaml"
-)
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
+# The version the reference cases and existing assessments are pinned to.
+DEFAULT_CATALOGUE = CATALOGUE_DIR / "cloud-of-trust-1.0.yaml"
+# Every bundled version, oldest first: a fresh instance loads them in this
+# order, so that the newest is the latest published one.
+BUNDLED_CATALOGUES = (DEFAULT_CATALOGUE, CATALOGUE_DIR / "cloud-of-trust-1.1.yaml")
+LATEST_CATALOGUE = BUNDLED_CATALOGUES[-1]
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,36 @@ class _Validator:
         evidence_codes = self.evidence_types(data.get("evidence_types"))
         pillar_codes, criteria = self.pillars(data.get("pillars"))
         self.profiles(data.get("profiles"), pillar_codes, criteria, evidence_codes)
+        self.decisions(data.get("decisions"), criteria)
+
+    def decisions(self, items: Any, criteria: dict[str, tuple]) -> None:
+        """The register of changes: each with a code, texts and a source."""
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.add(("decisions",), "decisions must be a list")
+            return
+        codes: set[str] = set()
+        for position, item in enumerate(items):
+            path = ("decisions", position)
+            if not isinstance(item, dict):
+                self.add(path, "expected a mapping with code, change, reason, source")
+                continue
+            code = item.get("code")
+            if not isinstance(code, str) or not code.strip() or code in codes:
+                self.add((*path, "code"), "each decision needs its own code")
+            else:
+                codes.add(code)
+            self.text(item, (*path, "change"))
+            self.text(item, (*path, "reason"))
+            if not isinstance(item.get("source"), str) or not item["source"].strip():
+                self.add((*path, "source"), "say where the decision comes from")
+            named = item.get("criteria") or []
+            if not isinstance(named, list):
+                self.add((*path, "criteria"), "criteria must be a list of codes")
+                continue
+            for unknown in [c for c in named if c not in criteria]:
+                self.add((*path, "criteria"), f"unknown criterion {unknown}")
 
     def text(
         self, parent: Any, path: tuple, key: Any = None, limit: int | None = None
