@@ -206,6 +206,7 @@ def pillars_table(report: AssessmentReport) -> Table:
         _("Core pillar"),
         _("Criteria answered"),
         _("Criteria"),
+        _("Criteria unknown (scored 0)"),
     )
     rows = tuple(
         (
@@ -218,6 +219,7 @@ def pillars_table(report: AssessmentReport) -> Table:
             p.result.core,
             p.answered,
             len(p.criteria),
+            p.unknown,
         )
         for p in report.pillars
     )
@@ -250,6 +252,7 @@ def summary_rows(report: AssessmentReport, context: ExportContext) -> list[tuple
         (_("Completeness (%)"), scorecard.completeness),
         (_("Criteria answered"), scorecard.answered),
         (_("Criteria"), scorecard.total),
+        (_("Criteria unknown (scored 0)"), scorecard.unknown),
         (_("Failed knock-outs"), "\n".join(k.text for k in report.knockouts)),
         (
             _("Binding criteria"),

@@ -243,6 +243,9 @@ def scorecard_numbers(scorecard: engine.Scorecard) -> dict[str, Any]:
         "completeness": scorecard.completeness,
         "answered": scorecard.answered,
         "total": scorecard.total,
+        # Unknown answers score 0 but are counted apart, per pillar too.
+        "unknown": scorecard.unknown,
+        "unknown_by_pillar": dict(scorecard.unknown_by_pillar),
         "pillars": [
             {
                 "code": p.code,

@@ -2,13 +2,14 @@
 delta, the method page and the PDF list every decision, unknowns show apart."""
 
 import io
+import json
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
 from procurement import services
-from procurement.exports import export_procurement
+from procurement.exports import export_assessment, export_procurement
 from procurement.models import Assessment, HistoryEntry
 from procurement.record import last_method_change
 from procurement.seed import seed_demo, seed_reference_cases
@@ -133,3 +134,16 @@ def test_unknowns_are_counted_apart_on_the_scorecard(client, viewer, seeded):
     assert f"{scorecard.unknown} criteria unknown, scored 0" in content
     assert 'class="bar-unknown"' in content
     assert "hatched: unknown, scored 0" in content
+
+
+def test_exports_count_the_unknowns_apart(seeded):
+    result, _demo = seeded
+    cloudwatt = next(
+        a for a in result.reference_cases if a.offer.provider.name == "Cloudwatt"
+    )
+    scorecard = cloudwatt.scorecard()
+
+    document = json.loads(export_assessment(cloudwatt, "json").content)
+
+    assert document["scorecard"]["unknown"] == scorecard.unknown
+    assert document["scorecard"]["unknown_by_pillar"] == scorecard.unknown_by_pillar
