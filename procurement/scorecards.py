@@ -423,7 +423,9 @@ def reference_series(reference: Assessment) -> charts.Series:
 
 
 def _answers():
-    return Answer.objects.select_related("criterion", "answered_by").prefetch_related(
+    return Answer.objects.select_related(
+        "criterion", "answered_by", "presumed_by"
+    ).prefetch_related(
         Prefetch("facts", queryset=ProviderFact.objects.order_by("as_of", "pk"))
     )
 

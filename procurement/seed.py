@@ -380,6 +380,7 @@ def _demo_bidder(procurement: Procurement, user, bidder: DemoBidder) -> Assessme
             offer,
             user=user,
             scheme="SecNumCloud 3.2",
+            scheme_code="secnumcloud-3.2",
             scope="IaaS, regions Paris and Lyon",
             valid_from=datetime.date(2025, 6, 1),
             valid_to=datetime.date(2028, 5, 31),

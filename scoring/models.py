@@ -63,6 +63,10 @@ class Catalogue(models.Model):
     # on what source. A list of {"code", "criteria", "change", "reason",
     # "source"}, the texts as {"en": ..., "fr": ...}.
     decisions = models.JSONField(default=list, blank=True)
+    # Certification schemes and the minimum levels a valid certificate
+    # presumes: a list of {"code", "name": {en, fr}, "presumes": {code: level},
+    # "source"}.
+    certification_schemes = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(
         max_length=64, help_text=_("SHA-256 of the file's canonical content.")
     )
@@ -102,6 +106,21 @@ class Catalogue(models.Model):
             }
             for item in self.decisions
         ]
+
+    def scheme_specs(self) -> dict[str, engine.SchemeSpec]:
+        """The certification schemes as the presumption rules read them."""
+        return {
+            item["code"]: engine.SchemeSpec(item["code"], dict(item["presumes"]))
+            for item in self.certification_schemes
+        }
+
+    def scheme_name(self, code: str) -> str:
+        """A scheme's name in the active language, or the code if unknown."""
+        language = (get_language() or "en")[:2]
+        for item in self.certification_schemes:
+            if item["code"] == code:
+                return item["name"].get(language) or item["name"]["en"]
+        return code
 
     def scale_text(self, level: int) -> str:
         """The generic meaning of a level in the active language."""

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from scoring import engine
+
 from .localized import Localized
 from .organisations import Organisation, member_organisations
 
@@ -289,6 +291,17 @@ class Certification(models.Model):
         max_length=100,
         help_text=_("e.g. SecNumCloud 3.2, ISO 27001, HDS, C5"),
     )
+    scheme_code = models.CharField(
+        _("scheme code"),
+        max_length=64,
+        blank=True,
+        help_text=_("The catalogue's code, e.g. secnumcloud-3.2: presumes its levels."),
+    )
+    covers_offer = models.BooleanField(
+        _("covers the whole offer"),
+        default=True,
+        help_text=_("Untick if the certificate's scope leaves part of the offer out."),
+    )
     scope = models.TextField(_("scope"), blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -308,3 +321,9 @@ class Certification(models.Model):
 
     def __str__(self):
         return f"{self.scheme} ({self.offer})"
+
+    def as_input(self):
+        """This certificate as the presumption rules read it."""
+        return engine.CertificateInput(
+            self.pk, self.scheme_code, self.valid_from, self.valid_to, self.covers_offer
+        )

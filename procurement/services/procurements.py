@@ -337,6 +337,13 @@ def repin_procurement(
                 for assessment in assessments
             ],
         )
+    # The new version's certification schemes may presume levels the old one
+    # did not. Imported here: presumptions save answers, whose module imports
+    # this one.
+    from .presumptions import apply_presumptions
+
+    for assessment in assessments:
+        apply_presumptions(assessment, user=user)
     return locked
 
 

@@ -26,6 +26,7 @@ PILLAR_WEIGHT_TOTAL = Decimal(100)
 SLUG_PATTERN = re.compile(r"^(?=.{1,32}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
 SHORT_CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")  # pillars, profiles
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")  # criteria
+SCHEME_PATTERN = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")  # secnumcloud-3.2
 # libyaml's loader when PyYAML was built with it: several times faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
@@ -174,6 +175,43 @@ class _Validator:
         pillar_codes, criteria = self.pillars(data.get("pillars"))
         self.profiles(data.get("profiles"), pillar_codes, criteria, evidence_codes)
         self.decisions(data.get("decisions"), criteria)
+        self.schemes(data.get("certification_schemes"), criteria)
+
+    def schemes(self, items: Any, criteria: dict[str, tuple]) -> None:
+        """Certification schemes: a code, a name, the minimum levels presumed."""
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.add(("certification_schemes",), "expected a list of schemes")
+            return
+        codes: set[str] = set()
+        for position, item in enumerate(items):
+            path = ("certification_schemes", position)
+            if not isinstance(item, dict):
+                self.add(path, "expected a mapping with code, name, presumes, source")
+                continue
+            code = item.get("code")
+            if not isinstance(code, str) or not SCHEME_PATTERN.match(code):
+                self.add((*path, "code"), "code must look like secnumcloud-3.2")
+            elif code in codes:
+                self.add((*path, "code"), f"duplicate scheme {code}")
+            else:
+                codes.add(code)
+            self.text(item, (*path, "name"), limit=100)
+            if not isinstance(item.get("source"), str) or not item["source"].strip():
+                self.add((*path, "source"), "say where the presumed levels come from")
+            presumes = item.get("presumes")
+            if not isinstance(presumes, dict) or not presumes:
+                self.add((*path, "presumes"), "map criterion codes to minimum levels")
+                continue
+            for criterion, level in presumes.items():
+                if criterion not in criteria:
+                    self.add((*path, "presumes"), f"unknown criterion {criterion}")
+                if not _is_level(level):
+                    self.add(
+                        (*path, "presumes", criterion),
+                        f"level must be 0-4, not {level!r}",
+                    )
 
     def decisions(self, items: Any, criteria: dict[str, tuple]) -> None:
         """The register of changes: each with a code, texts and a source."""
