@@ -24,7 +24,14 @@ FACT_FIELDS = (
     "confidence", "verify", "note",
 )  # fmt: skip
 OFFER_FIELDS = ("name", "service_model", "deployment_model", "regions", "description")
-CERTIFICATION_FIELDS = ("scheme", "scope", "valid_from", "valid_to")
+CERTIFICATION_FIELDS = (
+    "scheme",
+    "scheme_code",
+    "covers_offer",
+    "scope",
+    "valid_from",
+    "valid_to",
+)
 PROCUREMENT_FIELDS = ("title", "reference", "description", "status", "deadline")
 ANSWER_FIELDS = (
     "level",
