@@ -220,3 +220,17 @@ def test_the_api_accepts_the_scheme_code(offer, evaluator, latest):
     )
     assert refused.status_code == 400
     assert "secnumcloud-3.2" in str(refused.json())
+
+
+def test_the_spreadsheets_name_the_certificate_behind_a_presumed_level(
+    tender, evaluator
+):
+    assessment = certified_assessment(tender, evaluator)
+
+    text = export_assessment(assessment, "csv").content.decode("utf-8-sig")
+
+    assert "Presumed from a certification" in text
+    assert (
+        f"SecNumCloud 3.2 (valid until {NEXT_YEAR.isoformat()}): level 4 or more"
+        in (text)
+    )
