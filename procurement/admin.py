@@ -47,7 +47,7 @@ class ProviderFactInline(admin.StackedInline):
         "statement",
         ("as_of", "as_of_end", "date_precision"),
         ("source_title", "source_publisher"),
-        ("source_url", "source_date"),
+        ("source_url", "source_date", "published_on"),
         "note",
     ]
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 # Colour-blind-safe palette (Okabe-Ito), darkest first for the main series.
 PALETTE = ("#0b4f8a", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
@@ -131,10 +132,13 @@ def bars_svg(
     title: str = "",
     colour: str = PALETTE[0],
     markers: Sequence[Decimal | float | None] | None = None,
+    unknown: Sequence[Decimal | float] | None = None,
 ) -> SafeString:
     """Horizontal bars 0-100, one per label, with the value printed at the end.
 
     ``markers`` draws a thin tick per bar (e.g. the score as claimed).
+    ``unknown`` hatches, after each bar, the points left unknown (scored 0):
+    what the pillar could gain once those criteria are answered.
     """
     row = 26
     label_width = 200
@@ -153,6 +157,17 @@ def bars_svg(
             title,
         )
     ]
+    if unknown is not None and any(unknown):
+        parts.append(
+            format_html(
+                '<defs><pattern id="unknown-hatch" width="6" height="6" '
+                'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+                '<rect width="6" height="6" fill="#ffffff"/>'
+                '<line x1="0" y1="0" x2="0" y2="6" stroke="{}" stroke-width="2"/>'
+                "</pattern></defs>",
+                INK,
+            )
+        )
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 4 + index * row
         length = bar_width * (float(value) if value is not None else 0) / 100
@@ -180,6 +195,19 @@ def bars_svg(
                 "-" if value is None else number_format(value, 1),
             )
         )
+        share = float(unknown[index]) if unknown is not None else 0.0
+        if share:
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="16" '
+                    'fill="url(#unknown-hatch)" opacity="0.5" class="bar-unknown">'
+                    "<title>{}</title></rect>",
+                    _fmt(label_width + length),
+                    _fmt(y + 1),
+                    _fmt(min(bar_width * share / 100, bar_width - length)),
+                    _("unknown, scored 0"),
+                )
+            )
         marker = markers[index] if markers is not None else None
         if marker is not None:
             mx = label_width + bar_width * float(marker) / 100

@@ -164,6 +164,45 @@ def entry_content(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class MethodChange:
+    """The last move of a procurement to another catalogue version, per offer."""
+
+    at: datetime.datetime
+    user_name: str
+    before: str  # "cloud-of-trust 1.0"
+    after: str
+    rows: tuple[tuple[str, dict[str, Any]], ...]  # (offer, {field: (before, after)})
+
+
+def last_method_change(procurement_id: int) -> MethodChange | None:
+    """What the procurement's last re-pin changed, read back from the record."""
+    moved = (
+        HistoryEntry.objects.filter(
+            procurement_id=procurement_id, action=Action.PROCUREMENT_REPINNED
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    if moved is None:
+        return None
+    entries = HistoryEntry.objects.filter(
+        organisation_id=moved.organisation_id,
+        procurement_id=procurement_id,
+        action=Action.ASSESSMENT_REPINNED,
+        sequence__gt=moved.sequence,
+    ).order_by("sequence")
+    rows = tuple(
+        (
+            entry.subject,
+            {c["field"]: (c["before"], c["after"]) for c in entry.changes},
+        )
+        for entry in entries
+    )
+    catalogue = rows[0][1]["catalogue"] if rows else ("", "")
+    return MethodChange(moved.at, moved.user_name, catalogue[0], catalogue[1], rows)
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """SHA-256, in hexadecimal, of the canonical JSON of an entry's content."""
     canonical = json.dumps(

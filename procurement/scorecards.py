@@ -88,6 +88,19 @@ class PillarLine:
     def answered(self) -> int:
         return sum(line.result.answered for line in self.criteria)
 
+    @property
+    def unknown(self) -> int:
+        """Criteria of this pillar left unknown: scored 0, shown apart."""
+        return len(self.criteria) - self.answered
+
+    @property
+    def unknown_share(self) -> float:
+        """The share of the pillar's points (0-100) its unknown criteria hold."""
+        applicable = [line.result for line in self.criteria]
+        total = sum(r.weight for r in applicable if not r.not_applicable)
+        missing = sum(r.weight for r in applicable if not r.answered)
+        return 100 * missing / total if total else 0.0
+
 
 @dataclass(frozen=True)
 class KnockOutLine:
@@ -185,8 +198,12 @@ class AssessmentReport:
             [f"{p.code} {p.name}" for p in self.pillars],
             [p.result.score for p in self.pillars],
             markers=[p.result.score_claimed for p in self.pillars],
+            unknown=[p.unknown_share for p in self.pillars],
             width=width,
-            title=_("Pillar scores, as evidenced (bar) and as claimed (tick)"),
+            title=_(
+                "Pillar scores, as evidenced (bar) and as claimed (tick); "
+                "hatched: unknown, scored 0"
+            ),
         )
 
 
@@ -406,7 +423,9 @@ def reference_series(reference: Assessment) -> charts.Series:
 
 
 def _answers():
-    return Answer.objects.select_related("criterion", "answered_by").prefetch_related(
+    return Answer.objects.select_related(
+        "criterion", "answered_by", "presumed_by"
+    ).prefetch_related(
         Prefetch("facts", queryset=ProviderFact.objects.order_by("as_of", "pk"))
     )
 

@@ -18,7 +18,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from scoring.loader import DEFAULT_CATALOGUE, load_catalogue
+from scoring.loader import BUNDLED_CATALOGUES, DEFAULT_CATALOGUE, load_catalogue
 from scoring.models import Catalogue
 
 from . import services
@@ -43,6 +43,8 @@ DEMO_PASSWORD = "demo"  # noqa: S105 - a published demo login, created only with
 DEMO_EVALUATOR_USERNAME = "evaluator"
 DEMO_EVALUATOR_PASSWORD = "evaluator"  # noqa: S105 - published demo login, as above
 DEMO_PROCUREMENT_REFERENCE = "DEMO-2026-01"
+# The demo is answered under this version, then moved to the latest one.
+DEMO_FIRST_VERSION = "1.0"
 DEFAULT_CATALOGUE_SLUG = "cloud-of-trust"
 
 
@@ -57,8 +59,15 @@ class SeedResult:
 
 
 def seed_reference_cases(directory: Path = REFERENCE_DIR) -> SeedResult:
-    """Load the catalogue and every reference case in ``directory``."""
+    """Load every bundled catalogue and every reference case in ``directory``.
+
+    The reference cases stay pinned to the version they were assessed under
+    (``DEFAULT_CATALOGUE``); newer versions are loaded beside it.
+    """
     catalogue = load_catalogue(DEFAULT_CATALOGUE).catalogue
+    for path in BUNDLED_CATALOGUES:
+        if path != DEFAULT_CATALOGUE:
+            load_catalogue(path)
     assessments = tuple(
         import_reference_case(_read(path), catalogue)
         for path in sorted(directory.glob("*.yaml"))
@@ -89,6 +98,8 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
                 "parent_country": provider_data.get("parent_country", ""),
                 "founded_on": provider_data.get("founded_on"),
                 "ceased_on": provider_data.get("ceased_on"),
+                "founded_precision": provider_data.get("founded_precision") or "day",
+                "ceased_precision": provider_data.get("ceased_precision") or "day",
                 "status": Provider.Status.CEASED
                 if provider_data.get("ceased_on")
                 else Provider.Status.ACTIVE,
@@ -123,6 +134,17 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
                 raise SeedError(
                     f"{item['criterion']} cites unknown facts {sorted(missing)}."
                 )
+            # An answer may rest only on what a buyer could read on its date.
+            later = [
+                key
+                for key in item.get("facts") or []
+                if not facts[key].known_on(assessment.as_of)
+            ]
+            if later:
+                raise SeedError(
+                    f"{item['criterion']} cites facts published after "
+                    f"{assessment.as_of}: {sorted(later)}."
+                )
             answer, _created = Answer.objects.update_or_create(
                 assessment=assessment,
                 criterion=criteria[item["criterion"]],
@@ -140,9 +162,20 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
 
 
 def seed_demo() -> Procurement:
-    """The demo organisation, its lead and evaluator, and a ranked procurement."""
-    catalogue = Catalogue.objects.latest_published(DEFAULT_CATALOGUE_SLUG)
-    if catalogue is None:
+    """The demo organisation, its lead and evaluator, and a ranked procurement.
+
+    The procurement is answered under the first version of the method, then
+    moved to the latest one (``repin_procurement``), so that the demo shows
+    what changed from one version to the next; the new criteria are answered
+    after the move.
+    """
+    latest = Catalogue.objects.latest_published(DEFAULT_CATALOGUE_SLUG)
+    first = (
+        Catalogue.objects.published()
+        .filter(slug=DEFAULT_CATALOGUE_SLUG, version=DEMO_FIRST_VERSION)
+        .first()
+    )
+    if latest is None or first is None:
         raise SeedError("Load the catalogue first (seed_reference_cases).")
     with transaction.atomic():
         organisation, _created = Organisation.objects.get_or_create(
@@ -178,11 +211,22 @@ def seed_demo() -> Procurement:
                 "Demo tender: IaaS hosting for patient records and research data "
                 "(highly sensitive, N3). Three fictional bidders."
             ),
-            profile=catalogue.profiles.get(code="N3"),
+            profile=first.profiles.get(code="N3"),
             deadline=datetime.date(2027, 3, 31),
         )
-        for bidder in DEMO_BIDDERS:
-            _demo_bidder(procurement, evaluator, user, bidder)
+        assessments = [
+            _demo_bidder(procurement, evaluator, bidder) for bidder in DEMO_BIDDERS
+        ]
+        if latest != first:
+            procurement = services.repin_procurement(
+                procurement, catalogue=latest, user=user
+            )
+            assessments = [
+                _answer_new_criteria(assessment, procurement, evaluator, bidder)
+                for assessment, bidder in zip(assessments, DEMO_BIDDERS, strict=True)
+            ]
+        for assessment, bidder in zip(assessments, DEMO_BIDDERS, strict=True):
+            _demo_workflow(assessment, evaluator, user, bidder)
     return procurement
 
 
@@ -238,6 +282,7 @@ DEMO_BIDDERS = (
             "TEC-3": 3,
             "TEC-5": None,
             "REV-4": 2,
+            "REV-6": 3,
         },
         note="SecNumCloud 3.2 qualification of the offer, checked with the contract.",
         status=Assessment.Status.APPROVED,
@@ -270,6 +315,7 @@ DEMO_BIDDERS = (
             "REV-2": 2,
             "REV-3": 2,
             "REV-5": 2,
+            "REV-6": 2,
             "SEC-3": 2,
             "SEC-5": 2,
         },
@@ -309,15 +355,13 @@ DEMO_BIDDERS = (
         },
         note="From the provider's sovereignty white paper; not yet checked.",
         status=Assessment.Status.DRAFT,
-        unanswered=("SUP-3", "SUP-5", "SUP-6", "SUP-7", "REV-4", "TEC-5"),
+        unanswered=("SUP-3", "SUP-5", "SUP-6", "SUP-7", "REV-4", "REV-6", "TEC-5"),
     ),
 )
 
 
-def _demo_bidder(
-    procurement: Procurement, user, lead, bidder: DemoBidder
-) -> Assessment:
-    """The evaluator records and answers a bidder's offer; the lead approves."""
+def _demo_bidder(procurement: Procurement, user, bidder: DemoBidder) -> Assessment:
+    """The evaluator records and answers a bidder's offer, as a draft."""
     provider = services.create_provider(
         user=user,
         organisation=procurement.organisation,
@@ -336,6 +380,7 @@ def _demo_bidder(
             offer,
             user=user,
             scheme="SecNumCloud 3.2",
+            scheme_code="secnumcloud-3.2",
             scope="IaaS, regions Paris and Lyon",
             valid_from=datetime.date(2025, 6, 1),
             valid_to=datetime.date(2028, 5, 31),
@@ -349,14 +394,36 @@ def _demo_bidder(
         for criterion in criteria
         if criterion.code not in bidder.unanswered
     ]
-    assessment = services.record_answers(
+    return services.record_answers(
         assessment, user=user, version=assessment.version, answers=answers
     )
+
+
+def _answer_new_criteria(
+    assessment: Assessment, procurement: Procurement, user, bidder: DemoBidder
+) -> Assessment:
+    """After the move to a newer version, answer the criteria it added."""
+    assessment.refresh_from_db()
+    answered = set(assessment.answers.values_list("criterion__code", flat=True))
+    criteria = procurement.catalogue.criteria.prefetch_related("levels")
+    answers = [
+        _demo_answer(criterion, bidder)
+        for criterion in criteria
+        if criterion.code not in answered and criterion.code not in bidder.unanswered
+    ]
+    if not answers:
+        return assessment
+    return services.record_answers(
+        assessment, user=user, version=assessment.version, answers=answers
+    )
+
+
+def _demo_workflow(assessment: Assessment, user, lead, bidder: DemoBidder) -> None:
+    """Submit and approve the assessments the demo shows further along."""
     if bidder.status in (Assessment.Status.SUBMITTED, Assessment.Status.APPROVED):
         assessment = services.submit_assessment(assessment, user=user)
     if bidder.status == Assessment.Status.APPROVED:
-        assessment = services.approve_assessment(assessment, user=lead)
-    return assessment
+        services.approve_assessment(assessment, user=lead)
 
 
 def _demo_answer(criterion, bidder: DemoBidder) -> services.AnswerData:
@@ -394,6 +461,7 @@ def _upsert_fact(provider: Provider, item: dict[str, Any]) -> ProviderFact:
             "source_publisher": item.get("source_publisher") or "",
             "source_url": item.get("source_url") or "",
             "source_date": item.get("source_date"),
+            "published_on": item.get("published_on"),
             "confidence": item.get("confidence") or ProviderFact.Confidence.MEDIUM,
             "verify": bool(item.get("verify")),
             "note": (item.get("note") or {}).get("en", ""),

@@ -145,6 +145,12 @@ urlpatterns = [
     ),
     path("exports/<uuid:pk>/", views.export_job, name="export-job"),
     path("exports/<uuid:pk>/file/", views.export_job_file, name="export-job-file"),
+    path("method/", views.method_latest, name="method"),
+    path(
+        "method/<slug:slug>/<str:version>/",
+        views.method_detail,
+        name="method-detail",
+    ),
     path("reference-cases/", views.reference_case_list, name="reference-case-list"),
     path(
         "reference-cases/<slug:key>/",

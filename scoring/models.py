@@ -59,6 +59,14 @@ class Catalogue(models.Model):
     description_fr = models.TextField()
     # Generic meaning of levels 0-4: a list of {"en": ..., "fr": ...}.
     scale = models.JSONField()
+    # The decisions register: what changed from the previous version, why,
+    # on what source. A list of {"code", "criteria", "change", "reason",
+    # "source"}, the texts as {"en": ..., "fr": ...}.
+    decisions = models.JSONField(default=list, blank=True)
+    # Certification schemes and the minimum levels a valid certificate
+    # presumes: a list of {"code", "name": {en, fr}, "presumes": {code: level},
+    # "source"}.
+    certification_schemes = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(
         max_length=64, help_text=_("SHA-256 of the file's canonical content.")
     )
@@ -84,6 +92,35 @@ class Catalogue(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def decisions_register(self) -> list[dict]:
+        """The decisions register with its texts in the active language."""
+        language = (get_language() or "en")[:2]
+        return [
+            {
+                "code": item["code"],
+                "criteria": item.get("criteria") or [],
+                "change": item["change"].get(language) or item["change"]["en"],
+                "reason": item["reason"].get(language) or item["reason"]["en"],
+                "source": item["source"],
+            }
+            for item in self.decisions
+        ]
+
+    def scheme_specs(self) -> dict[str, engine.SchemeSpec]:
+        """The certification schemes as the presumption rules read them."""
+        return {
+            item["code"]: engine.SchemeSpec(item["code"], dict(item["presumes"]))
+            for item in self.certification_schemes
+        }
+
+    def scheme_name(self, code: str) -> str:
+        """A scheme's name in the active language, or the code if unknown."""
+        language = (get_language() or "en")[:2]
+        for item in self.certification_schemes:
+            if item["code"] == code:
+                return item["name"].get(language) or item["name"]["en"]
+        return code
 
     def scale_text(self, level: int) -> str:
         """The generic meaning of a level in the active language."""

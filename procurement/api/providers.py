@@ -19,6 +19,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from scoring.models import Catalogue
+
 from .. import services
 from ..filters import OfferFilter, ProviderFilter
 from ..models import Certification, Offer, Organisation, Provider, ProviderFact
@@ -36,6 +38,7 @@ FACT_FIELDS = [
     "source_publisher",
     "source_url",
     "source_date",
+    "published_on",
     "confidence",
     "verify",
     "note",
@@ -79,7 +82,9 @@ class ProviderSerializer(serializers.ModelSerializer):
             "parent_name",
             "parent_country",
             "founded_on",
+            "founded_precision",
             "ceased_on",
+            "ceased_precision",
             "status",
             "website",
             "description",
@@ -141,16 +146,60 @@ class CertificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Certification
-        fields = ["id", "scheme", "scope", "valid_from", "valid_to", "expired"]
+        fields = [
+            "id",
+            "scheme",
+            "scheme_code",
+            "covers_offer",
+            "scope",
+            "valid_from",
+            "valid_to",
+            "expired",
+        ]
         read_only_fields = fields
 
 
 class CertificationWriteSerializer(serializers.ModelSerializer):
-    """A new certification of an offer: ``scheme`` is enough."""
+    """A new certification of an offer: ``scheme`` or ``scheme_code`` is enough.
+
+    ``scheme_code`` is a code of the latest catalogue's certification schemes
+    (``secnumcloud-3.2``, ``c5-type2``...): a certificate valid on an
+    assessment's date and covering the offer presumes the scheme's levels.
+    """
+
+    scheme = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
     class Meta:
         model = Certification
-        fields = ["scheme", "scope", "valid_from", "valid_to"]
+        fields = [
+            "scheme",
+            "scheme_code",
+            "covers_offer",
+            "scope",
+            "valid_from",
+            "valid_to",
+        ]
+
+    def validate(self, attrs):
+        code = attrs.get("scheme_code") or ""
+        if code:
+            catalogue = Catalogue.objects.latest_published("cloud-of-trust")
+            names = {
+                item["code"]: item["name"]["en"]
+                for item in (catalogue.certification_schemes if catalogue else [])
+            }
+            if code not in names:
+                known = ", ".join(sorted(names))
+                raise serializers.ValidationError(
+                    {"scheme_code": f"Unknown scheme; known: {known}."}
+                )
+            attrs.setdefault("scheme", "")
+            attrs["scheme"] = attrs["scheme"] or names[code]
+        elif not attrs.get("scheme"):
+            raise serializers.ValidationError(
+                {"scheme": "Give the scheme's name or its scheme_code."}
+            )
+        return attrs
 
 
 class OfferSerializer(serializers.ModelSerializer):

@@ -141,6 +141,7 @@ def answers_table(report: AssessmentReport, *, detailed: bool = False) -> Table:
             _("Claimed by the bidder"),
             _("Evidence files (name, SHA-256)"),
         ]
+    headers.append(_("Presumed from a certification"))
     rows = []
     for pillar in report.pillars:
         for line in pillar.criteria:
@@ -168,6 +169,7 @@ def answers_table(report: AssessmentReport, *, detailed: bool = False) -> Table:
                     claim_text(line),
                     files_text(line),
                 ]
+            row.append(presumed_text(answer))
             rows.append(tuple(row))
     wide = {10, 11, 15, 16, 17, 18} if detailed else {8, 9}
     return Table(tuple(headers), tuple(rows), frozenset(wide))
@@ -206,6 +208,7 @@ def pillars_table(report: AssessmentReport) -> Table:
         _("Core pillar"),
         _("Criteria answered"),
         _("Criteria"),
+        _("Criteria unknown (scored 0)"),
     )
     rows = tuple(
         (
@@ -218,6 +221,7 @@ def pillars_table(report: AssessmentReport) -> Table:
             p.result.core,
             p.answered,
             len(p.criteria),
+            p.unknown,
         )
         for p in report.pillars
     )
@@ -256,6 +260,7 @@ def summary_rows(report: AssessmentReport, context: ExportContext) -> list[tuple
         (_("Completeness (%)"), scorecard.completeness),
         (_("Criteria answered"), scorecard.answered),
         (_("Criteria"), scorecard.total),
+        (_("Criteria unknown (scored 0)"), scorecard.unknown),
         (_("Failed knock-outs"), "\n".join(k.text for k in report.knockouts)),
         (
             _("Binding criteria"),
@@ -392,3 +397,15 @@ def text_cells(values: Sequence[Any]) -> list[str]:
         formula_safe(value) if isinstance(value, str) else as_text(value)
         for value in values
     ]
+
+
+def presumed_text(answer) -> str:
+    """The certificate a level was presumed from, in words, or nothing."""
+    if answer is None or answer.presumed_by is None:
+        return ""
+    certificate = answer.presumed_by
+    return _("%(scheme)s (valid until %(date)s): level %(level)s or more") % {
+        "scheme": certificate.scheme,
+        "date": certificate.valid_to.isoformat() if certificate.valid_to else "–",
+        "level": answer.presumed_level,
+    }

@@ -194,6 +194,8 @@ def assessment_document(report: AssessmentReport) -> dict[str, Any]:
                 "answered_by": person(line.answer.answered_by),
                 "answered_at": _iso(local(line.answer.answered_at)),
                 "facts": facts_text(line).splitlines(),
+                # The certification a level was presumed from, if any.
+                "presumed_from": presumed_from(line.answer),
             }
             for line in report.criteria
             if line.answer is not None
@@ -243,6 +245,9 @@ def scorecard_numbers(scorecard: engine.Scorecard) -> dict[str, Any]:
         "completeness": scorecard.completeness,
         "answered": scorecard.answered,
         "total": scorecard.total,
+        # Unknown answers score 0 but are counted apart, per pillar too.
+        "unknown": scorecard.unknown,
+        "unknown_by_pillar": dict(scorecard.unknown_by_pillar),
         "pillars": [
             {
                 "code": p.code,
@@ -340,3 +345,16 @@ def _dump(document: dict[str, Any]) -> bytes:
     return json.dumps(document, indent=2, ensure_ascii=False, default=_default).encode(
         "utf-8"
     )
+
+
+def presumed_from(answer) -> dict | None:
+    """The certificate behind a presumed level: scheme, validity, minimum."""
+    certificate = answer.presumed_by
+    if certificate is None:
+        return None
+    return {
+        "scheme": certificate.scheme,
+        "scheme_code": certificate.scheme_code,
+        "valid_to": _iso(certificate.valid_to),
+        "minimum_level": answer.presumed_level,
+    }

@@ -20,7 +20,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from scoring.models import Profile
+from scoring.models import Catalogue, Profile
 
 from ..models import (
     Certification,
@@ -181,7 +181,14 @@ class CertificationForm(forms.ModelForm):
 
     class Meta:
         model = Certification
-        fields = ["scheme", "scope", "valid_from", "valid_to"]
+        fields = [
+            "scheme",
+            "scheme_code",
+            "covers_offer",
+            "scope",
+            "valid_from",
+            "valid_to",
+        ]
         widgets = {
             "scope": forms.Textarea(attrs={"rows": 3}),
             "valid_from": DateInput(),
@@ -191,6 +198,22 @@ class CertificationForm(forms.ModelForm):
             "scope": _("What the certificate covers: services, regions, sites."),
             "valid_to": _("The expiry date on the certificate."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The schemes the latest method knows: choosing one presumes its levels.
+        catalogue = Catalogue.objects.latest_published("cloud-of-trust")
+        schemes = catalogue.certification_schemes if catalogue else []
+        self.fields["scheme_code"] = forms.ChoiceField(
+            label=_("Scheme in the method"),
+            required=False,
+            choices=[("", _("Other (no presumed levels)"))]
+            + [(item["code"], catalogue.scheme_name(item["code"])) for item in schemes],
+            help_text=_(
+                "A valid certificate of a known scheme that covers the whole offer "
+                "presumes the scheme's minimum levels in its assessments."
+            ),
+        )
 
     def clean_valid_to(self):
         start, end = self.cleaned_data.get("valid_from"), self.cleaned_data["valid_to"]
@@ -215,6 +238,7 @@ class FactForm(forms.ModelForm):
             "source_publisher",
             "source_url",
             "source_date",
+            "published_on",
             "confidence",
             "verify",
             "note",
@@ -225,6 +249,7 @@ class FactForm(forms.ModelForm):
             "as_of": DateInput(),
             "as_of_end": DateInput(),
             "source_date": DateInput(),
+            "published_on": DateInput(),
         }
         help_texts = {
             "as_of": _("The date the fact describes."),

@@ -277,6 +277,20 @@ class Answer(models.Model):
     )
     facts = models.ManyToManyField(ProviderFact, blank=True, related_name="answers")
     translations = models.JSONField(default=dict, blank=True)
+    # A level presumed from a valid certification of the offer (brief §8.6):
+    # the certificate, and the minimum it presumes. The evaluator may answer
+    # higher with evidence, or lower with a justification.
+    presumed_by = models.ForeignKey(
+        "Certification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("presumed from"),
+    )
+    presumed_level = models.PositiveSmallIntegerField(
+        _("presumed level"), null=True, blank=True
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

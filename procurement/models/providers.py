@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from scoring import engine
+
 from .localized import Localized
 from .organisations import Organisation, member_organisations
 
@@ -52,6 +54,14 @@ class Provider(models.Model):
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     ceased_on = models.DateField(_("ceased on"), null=True, blank=True)
+    # How precisely the sources date the founding and the end: a company known
+    # to have ended "in 2016" must not be shown as ending on 1 January 2016.
+    founded_precision = models.CharField(
+        _("founding date precision"), max_length=5, default="day"
+    )
+    ceased_precision = models.CharField(
+        _("end date precision"), max_length=5, default="day"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -156,6 +166,14 @@ class ProviderFact(models.Model):
     source_publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     source_date = models.DateField(_("source date"), null=True, blank=True)
+    # When the fact became public, which is not the period it describes: a
+    # revenue of 2013 published in 2015 was not knowable in 2014.
+    published_on = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("When the fact first became public; empty: its source date."),
+    )
     confidence = models.CharField(
         _("confidence"),
         max_length=6,
@@ -190,6 +208,15 @@ class ProviderFact(models.Model):
 
     def __str__(self):
         return f"{self.provider}: {self.statement[:60]}"
+
+    @property
+    def public_since(self):
+        """When a buyer could first read it: published, else sourced, else dated."""
+        return self.published_on or self.source_date or self.as_of
+
+    def known_on(self, day) -> bool:
+        """Whether a buyer could know this fact on ``day``."""
+        return self.public_since <= day
 
 
 class OfferQuerySet(models.QuerySet):
@@ -264,6 +291,17 @@ class Certification(models.Model):
         max_length=100,
         help_text=_("e.g. SecNumCloud 3.2, ISO 27001, HDS, C5"),
     )
+    scheme_code = models.CharField(
+        _("scheme code"),
+        max_length=64,
+        blank=True,
+        help_text=_("The catalogue's code, e.g. secnumcloud-3.2: presumes its levels."),
+    )
+    covers_offer = models.BooleanField(
+        _("covers the whole offer"),
+        default=True,
+        help_text=_("Untick if the certificate's scope leaves part of the offer out."),
+    )
     scope = models.TextField(_("scope"), blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -283,3 +321,9 @@ class Certification(models.Model):
 
     def __str__(self):
         return f"{self.scheme} ({self.offer})"
+
+    def as_input(self):
+        """This certificate as the presumption rules read it."""
+        return engine.CertificateInput(
+            self.pk, self.scheme_code, self.valid_from, self.valid_to, self.covers_offer
+        )

@@ -20,11 +20,18 @@ PROVIDER_FIELDS = (
 )  # fmt: skip
 FACT_FIELDS = (
     "key", "category", "statement", "as_of", "as_of_end", "date_precision",
-    "source_title", "source_publisher", "source_url", "source_date", "confidence",
-    "verify", "note",
+    "source_title", "source_publisher", "source_url", "source_date", "published_on",
+    "confidence", "verify", "note",
 )  # fmt: skip
 OFFER_FIELDS = ("name", "service_model", "deployment_model", "regions", "description")
-CERTIFICATION_FIELDS = ("scheme", "scope", "valid_from", "valid_to")
+CERTIFICATION_FIELDS = (
+    "scheme",
+    "scheme_code",
+    "covers_offer",
+    "scope",
+    "valid_from",
+    "valid_to",
+)
 PROCUREMENT_FIELDS = ("title", "reference", "description", "status", "deadline")
 ANSWER_FIELDS = (
     "level",
@@ -39,8 +46,8 @@ FILE_FIELDS = ("name", "size", "sha256", "content_type")
 JSON_NAME = "organisation.json"
 FILES_DIR = "files/"
 DATE_FIELDS = {
-    "founded_on", "ceased_on", "as_of", "as_of_end", "source_date", "valid_from",
-    "valid_to", "deadline",
+    "founded_on", "ceased_on", "as_of", "as_of_end", "source_date", "published_on",
+    "valid_from", "valid_to", "deadline",
 }  # fmt: skip
 
 

@@ -161,6 +161,7 @@ def record_answers(
             raise StaleAssessment(locked)
         stored = _stored(locked, [data.criterion for data in answers])
         merged = [_merge(stored.get(data.criterion), data) for data in answers]
+        _below_presumption(answers, merged, stored, problems)
         _refuse_invalid(locked, answers, merged, criteria, problems)
         changed = []
         for data, values in zip(answers, merged, strict=True):
@@ -264,6 +265,31 @@ def _merge(answer: Answer | None, data: AnswerData) -> dict[str, Any]:
         values["not_applicable"] = False
     values["facts"] = sorted(dict.fromkeys(values["facts"] or []))
     return values
+
+
+def _below_presumption(
+    answers: Sequence[AnswerData],
+    merged: Sequence[dict[str, Any]],
+    stored: dict[str, Answer],
+    problems: list[dict[str, list[str]]],
+) -> None:
+    """A level below the one a certification presumes needs its own reason."""
+    for data, values, found in zip(answers, merged, problems, strict=True):
+        answer = stored.get(data.criterion)
+        if answer is None or answer.presumed_level is None:
+            continue
+        lower = values["level"] is not None and values["level"] < answer.presumed_level
+        new_reason = values["justification"].strip() and (
+            values["justification"] != answer.justification
+        )
+        if lower and not new_reason:
+            found.setdefault("justification", []).append(
+                _(
+                    "The certification presumes level %(level)s here: say in the "
+                    "justification why the offer falls below it."
+                )
+                % {"level": answer.presumed_level}
+            )
 
 
 def _refuse_invalid(

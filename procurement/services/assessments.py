@@ -128,7 +128,10 @@ def start_assessment(
         raise ValidationError(
             {"offer": _("This offer is already under assessment in this procurement.")}
         ) from exc
-    return assessment
+    # Imported here: presumptions save answers, and answers import this module.
+    from .presumptions import apply_presumptions
+
+    return apply_presumptions(assessment, user=user)
 
 
 def start_assessment_of_new_offer(

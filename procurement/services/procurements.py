@@ -292,6 +292,9 @@ def repin_procurement(
         for answer in answers.filter(criterion__code__in=new_criteria):
             answer.criterion = new_criteria[answer.criterion.code]
             answer.save(update_fields=["criterion"])
+        # What the move changed for each offer, kept in the record: the
+        # procurement page shows this delta from one version to the next.
+        scores_before = {a.pk: _scores(a) for a in assessments}
         for assessment in assessments:
             assessment.catalogue, assessment.profile = catalogue, profile
             assessment.version += 1
@@ -320,10 +323,34 @@ def repin_procurement(
                             "field": "catalogue",
                             "before": before["catalogue"],
                             "after": f"{catalogue.slug} {catalogue.version}",
-                        }
+                        },
+                        *(
+                            {"field": name, "before": value, "after": after}
+                            for (name, value), after in zip(
+                                scores_before[assessment.pk].items(),
+                                _scores(assessment).values(),
+                                strict=True,
+                            )
+                        ),
                     ],
                 )
                 for assessment in assessments
             ],
         )
+    # The new version's certification schemes may presume levels the old one
+    # did not. Imported here: presumptions save answers, whose module imports
+    # this one.
+    from .presumptions import apply_presumptions
+
+    for assessment in assessments:
+        apply_presumptions(assessment, user=user)
     return locked
+
+
+def _scores(assessment: Assessment) -> dict[str, object]:
+    """The snapshot figures a change of method version moves."""
+    return {
+        "global_score": str(assessment.global_score),
+        "trust_level": assessment.trust_level,
+        "eligible": assessment.eligible,
+    }

@@ -216,6 +216,18 @@ def add_certification(offer: Offer, *, user, **fields) -> Certification:
         require_offer_open(offer)
         certification.save()
         _record_certification(certification, user, Recorded.CERTIFICATION_ADDED)
+    # The offer's draft assessments get what the new certificate presumes.
+    # Imported here: presumptions save answers, whose module imports this one.
+    from .presumptions import apply_presumptions
+
+    drafts = (
+        offer.assessments.filter(status=Assessment.Status.DRAFT)
+        .exclude(procurement=None)
+        .exclude(procurement__status=Procurement.Status.CLOSED)
+        .select_related("catalogue", "offer", "procurement")
+    )
+    for assessment in drafts:
+        apply_presumptions(assessment, user=user)
     return certification
 
 

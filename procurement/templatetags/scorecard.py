@@ -60,6 +60,14 @@ def fact_date(fact) -> str:
 
 
 @register.filter
+def at_precision(day, precision) -> str:
+    """A date no more precise than its source: "2016", "January 2016" or a day."""
+    if not day:
+        return ""
+    return date_filter(day, DATE_FORMATS.get(precision, DATE_FORMATS["day"]))
+
+
+@register.filter
 def lookup(mapping, key):
     """``mapping[key]``, or an empty string (for dicts built by the view)."""
     return mapping.get(key, "") if mapping else ""

@@ -15,6 +15,7 @@ One module per page family:
 - ``bidders``: the bidder's questionnaire, reached without an account.
 - ``history``: the record of an assessment or a procurement, as a timeline.
 - ``organisations``: an organisation's settings (the four-eyes rule).
+- ``method``: the method's versions, criteria and decisions register.
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
 - ``downloads``: a scorecard, a procurement's report, an organisation's data;
   the page of an export made in the background, and its file.
@@ -57,6 +58,7 @@ from .evidence import (
 )
 from .history import assessment_history, procurement_history
 from .home import home
+from .method import method_detail, method_latest
 from .organisations import organisation_settings
 from .procurements import (
     procurement_add_offer,
@@ -124,6 +126,8 @@ __all__ = [
     "provider_detail",
     "provider_edit",
     "provider_list",
+    "method_detail",
+    "method_latest",
     "reference_case_detail",
     "reference_case_list",
 ]

@@ -26,6 +26,7 @@ from ..forms import (
     add_errors,
 )
 from ..models import Assessment, Offer, Procurement
+from ..record import last_method_change
 from ..services import roles
 from ..services.roles import Action
 from .pages import paginate, query_string, reference_legend, render_page
@@ -159,6 +160,7 @@ def procurement_detail(request, pk):
             "sensitivity": sensitivity.sensitivity(report),
             "robustness": robustness.procurement_robustness(report),
             "award": awarding.award_ranking(report),
+            "method_change": last_method_change(procurement.pk),
             "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
             "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),
             "can_delete": procurement.status == Procurement.Status.DRAFT

@@ -56,11 +56,18 @@ def reference_case_detail(request, key):
             "assessment": assessment,
             "report": report,
             "offers": provider.offers.prefetch_related("certifications"),
+            # What a buyer could read on the assessment's date, by publication
+            # date, not by the period a fact describes: a 2013 revenue first
+            # published in 2015 belongs to what happened next.
             "before": [
-                (f, cited.get(f.pk, [])) for f in facts if not as_of or f.as_of <= as_of
+                (f, cited.get(f.pk, []))
+                for f in facts
+                if not as_of or f.known_on(as_of)
             ],
             "after": [
-                (f, cited.get(f.pk, [])) for f in facts if as_of and f.as_of > as_of
+                (f, cited.get(f.pk, []))
+                for f in facts
+                if as_of and not f.known_on(as_of)
             ],
         },
     )

@@ -44,10 +44,15 @@ from .inputs import (
     ScoringError,
     round_score,
 )
+from .presumptions import CertificateInput, Presumption, SchemeSpec, presumed_levels
 from .results import CriterionResult, KnockOut, PillarResult, RankedEntry, Scorecard
 from .rules import rank, score
 
 __all__ = [
+    "CertificateInput",
+    "Presumption",
+    "SchemeSpec",
+    "presumed_levels",
     "HUNDRED",
     "MAX_LEVEL",
     "MIN_LEVEL",

@@ -87,6 +87,20 @@ class Scorecard:
             return ZERO
         return round_score(HUNDRED * self.answered / self.total)
 
+    @cached_property
+    def unknown_by_pillar(self) -> dict[str, int]:
+        """Pillar code -> criteria left unknown (scored 0, but shown apart)."""
+        counts = dict.fromkeys((p.code for p in self.pillars), 0)
+        for result in self.criteria:
+            if not result.answered:
+                counts[result.pillar] += 1
+        return counts
+
+    @property
+    def unknown(self) -> int:
+        """Criteria left unknown: scored 0 like a documented 0, counted apart."""
+        return sum(self.unknown_by_pillar.values())
+
     def criterion(self, code: str) -> CriterionResult:
         return self._criteria_by_code[code]
 

@@ -14,7 +14,9 @@ problem; the engine's spec of a file, without the database) and ``rows``
 """
 
 from .files import (
+    BUNDLED_CATALOGUES,
     DEFAULT_CATALOGUE,
+    LATEST_CATALOGUE,
     CatalogueError,
     Problem,
     build_spec,
@@ -24,7 +26,9 @@ from .files import (
 from .rows import LoadResult, load_catalogue, load_catalogue_text
 
 __all__ = [
+    "BUNDLED_CATALOGUES",
     "DEFAULT_CATALOGUE",
+    "LATEST_CATALOGUE",
     "CatalogueError",
     "LoadResult",
     "Problem",

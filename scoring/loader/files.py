@@ -26,11 +26,16 @@ PILLAR_WEIGHT_TOTAL = Decimal(100)
 SLUG_PATTERN = re.compile(r"^(?=.{1,32}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
 SHORT_CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")  # pillars, profiles
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")  # criteria
+SCHEME_PATTERN = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")  # secnumcloud-3.2
 # libyaml's loader when PyYAML was built with it: several times faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DEFAULT_CATALOGUE = (
-    Path(__file__).resolve().parent.parent / "catalogues" / "cloud-of-trust-1.0.yaml"
-)
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
+# The version the reference cases and existing assessments are pinned to.
+DEFAULT_CATALOGUE = CATALOGUE_DIR / "cloud-of-trust-1.0.yaml"
+# Every bundled version, oldest first: a fresh instance loads them in this
+# order, so that the newest is the latest published one.
+BUNDLED_CATALOGUES = (DEFAULT_CATALOGUE, CATALOGUE_DIR / "cloud-of-trust-1.1.yaml")
+LATEST_CATALOGUE = BUNDLED_CATALOGUES[-1]
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,73 @@ class _Validator:
         evidence_codes = self.evidence_types(data.get("evidence_types"))
         pillar_codes, criteria = self.pillars(data.get("pillars"))
         self.profiles(data.get("profiles"), pillar_codes, criteria, evidence_codes)
+        self.decisions(data.get("decisions"), criteria)
+        self.schemes(data.get("certification_schemes"), criteria)
+
+    def schemes(self, items: Any, criteria: dict[str, tuple]) -> None:
+        """Certification schemes: a code, a name, the minimum levels presumed."""
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.add(("certification_schemes",), "expected a list of schemes")
+            return
+        codes: set[str] = set()
+        for position, item in enumerate(items):
+            path = ("certification_schemes", position)
+            if not isinstance(item, dict):
+                self.add(path, "expected a mapping with code, name, presumes, source")
+                continue
+            code = item.get("code")
+            if not isinstance(code, str) or not SCHEME_PATTERN.match(code):
+                self.add((*path, "code"), "code must look like secnumcloud-3.2")
+            elif code in codes:
+                self.add((*path, "code"), f"duplicate scheme {code}")
+            else:
+                codes.add(code)
+            self.text(item, (*path, "name"), limit=100)
+            if not isinstance(item.get("source"), str) or not item["source"].strip():
+                self.add((*path, "source"), "say where the presumed levels come from")
+            presumes = item.get("presumes")
+            if not isinstance(presumes, dict) or not presumes:
+                self.add((*path, "presumes"), "map criterion codes to minimum levels")
+                continue
+            for criterion, level in presumes.items():
+                if criterion not in criteria:
+                    self.add((*path, "presumes"), f"unknown criterion {criterion}")
+                if not _is_level(level):
+                    self.add(
+                        (*path, "presumes", criterion),
+                        f"level must be 0-4, not {level!r}",
+                    )
+
+    def decisions(self, items: Any, criteria: dict[str, tuple]) -> None:
+        """The register of changes: each with a code, texts and a source."""
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.add(("decisions",), "decisions must be a list")
+            return
+        codes: set[str] = set()
+        for position, item in enumerate(items):
+            path = ("decisions", position)
+            if not isinstance(item, dict):
+                self.add(path, "expected a mapping with code, change, reason, source")
+                continue
+            code = item.get("code")
+            if not isinstance(code, str) or not code.strip() or code in codes:
+                self.add((*path, "code"), "each decision needs its own code")
+            else:
+                codes.add(code)
+            self.text(item, (*path, "change"))
+            self.text(item, (*path, "reason"))
+            if not isinstance(item.get("source"), str) or not item["source"].strip():
+                self.add((*path, "source"), "say where the decision comes from")
+            named = item.get("criteria") or []
+            if not isinstance(named, list):
+                self.add((*path, "criteria"), "criteria must be a list of codes")
+                continue
+            for unknown in [c for c in named if c not in criteria]:
+                self.add((*path, "criteria"), f"unknown criterion {unknown}")
 
     def text(
         self, parent: Any, path: tuple, key: Any = None, limit: int | None = None

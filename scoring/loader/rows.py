@@ -121,6 +121,8 @@ def _store(data: dict, text: str, content_hash: str) -> Catalogue:
         description_en=data["description"]["en"],
         description_fr=data["description"]["fr"],
         scale=data["scale"],
+        decisions=data.get("decisions") or [],
+        certification_schemes=data.get("certification_schemes") or [],
         content_hash=content_hash,
         source=text,
     )

@@ -244,6 +244,8 @@ def test_a_certification_is_added_and_listed_with_the_offer(offer, evaluator):
     assert response.json() == {
         "id": certification.pk,
         "scheme": "SecNumCloud 3.2",
+        "scheme_code": "",
+        "covers_offer": True,
         "scope": "IaaS",
         "valid_from": "2025-03-01",
         "valid_to": "2099-02-28",

@@ -76,7 +76,8 @@ def reference_case(catalogue):
                     "key": "tw-closed",
                     "category": "end_of_service",
                     "statement": {"en": "Testwatt closed.", "fr": "Testwatt a fermé."},
-                    "as_of": datetime.date(2020, 2, 1),
+                    # Published before the assessment: an answer may cite it.
+                    "as_of": datetime.date(2013, 2, 1),
                     "source_title": "Press release",
                     "source_url": "https://example.org/closed",
                 }

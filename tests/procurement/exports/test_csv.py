@@ -46,6 +46,7 @@ def test_csv_answers_carry_evidence_justification_reference_and_author(strong, l
         "Evidence reference",
         "Answered by",
         "Answered at",
+        "Presumed from a certification",
     ]
     assert (
         first["Evidence"],
