@@ -55,6 +55,8 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/organisations/{id}/export/": ["get"],
         "/api/v1/procurements/": ["get", "post"],
         "/api/v1/procurements/{id}/": ["delete", "get", "patch"],
+        "/api/v1/procurements/{id}/award-criteria/": ["get", "put"],
+        "/api/v1/procurements/{id}/award-marks/": ["get", "put"],
         "/api/v1/procurements/{id}/close/": ["post"],
         "/api/v1/procurements/{id}/export/{fmt}/": ["get"],
         "/api/v1/procurements/{id}/history/": ["get"],

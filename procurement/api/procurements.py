@@ -23,9 +23,11 @@ from rest_framework.response import Response
 from scoring.models import Catalogue
 
 from .. import exports, sensitivity, services
+from ..awarding import award_ranking
 from ..filters import ProcurementFilter
 from ..models import Assessment, ExportJob, HistoryEntry, Organisation, Procurement
 from ..scorecards import procurement_summary
+from .award import AwardMixin, AwardRankingSerializer
 from .fields import ScopedPrimaryKeyField, level_field, score_field
 from .history import (
     HISTORY_DESCRIPTION,
@@ -245,6 +247,11 @@ class RankingSerializer(serializers.Serializer):
     eligible = RankingRowSerializer(many=True)
     excluded = RankingRowSerializer(many=True)
     withdrawn = WithdrawnSerializer(many=True)
+    award = AwardRankingSerializer(
+        allow_null=True,
+        help_text="With award criteria: price and quality weighed with the "
+        "sovereignty score, after the knock-outs; null without.",
+    )
 
 
 class ProfileResultSerializer(serializers.Serializer):
@@ -326,6 +333,7 @@ class ReasonSerializer(serializers.Serializer):
 )
 class ProcurementViewSet(
     HistoryMixin,
+    AwardMixin,
     RobustnessMixin,
     ExportMixin,
     mixins.ListModelMixin,
@@ -506,6 +514,7 @@ class ProcurementViewSet(
             "eligible": [r for r in rows if not r["row"].excluded],
             "excluded": [r for r in rows if r["row"].excluded],
             "withdrawn": report.ranking.withdrawn,
+            "award": award_ranking(report),
         }
         return Response(RankingSerializer(data).data)
 
