@@ -77,6 +77,26 @@ class ObtainTokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes marks the (DRF) request it saw; its middleware only
+            # sees Django's, so the lockout is answered here.
+            if getattr(request, "axes_locked_out", False) or getattr(
+                request, "login_slowed_down", False
+            ):
+                raise LoginLocked() from None
+            raise
+
+
+class LoginLocked(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _(
+        "Too many failed attempts for this username. Wait, then try again."
+    )
+    default_code = "locked_out"
+
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")

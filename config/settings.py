@@ -7,6 +7,7 @@ variable. The defaults are the production-safe ones: DEBUG off, a secret key
 required, HTTPS-only cookies and HSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,10 +42,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "scoring",
     "procurement",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last of the request path: it turns a lockout into a 429.
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.content_security_policy",
 ]
@@ -98,10 +103,44 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Login and API-token throttles count in the cache. One process: the default
-# is fine. Several processes or servers: share one, e.g.
-# CACHE_URL=dbcache://django_cache (then `manage.py createcachetable`).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The login lockout and the API throttles count in the cache, which every
+# process must share: by default the database's cache table in production
+# (`manage.py createcachetable`, which `migrate` does not do), each process's
+# memory with DEBUG on; CACHE_URL (redis://, memcache://...) overrides both.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
+    )
+}
+
+# How many reverse proxies stand in front of the app (nginx: 1). The client's
+# address is then the N-th from the right of X-Forwarded-For; with 0 the
+# header is ignored. Used by the login lockout, the API throttles and the logs
+# (accounts/network.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# One login protection for every way in (login form, admin, API token), all
+# of which go through authenticate(): django-axes locks a username from one
+# address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_TIME, so a
+# stranger cannot lock a user out for everyone; past LOGIN_SLOWDOWN_AFTER
+# failures from anywhere, a username accepts one attempt per
+# LOGIN_SLOWDOWN_SECONDS (accounts/login_protection.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.login_protection.UsernameSlowDownBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.login_protection.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=30)
+LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", default=30)
+LOGIN_SLOWDOWN_WINDOW = 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -261,6 +300,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The client's address for throttles, as for the login (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "token": env("API_TOKEN_THROTTLE_RATE", default="20/min")
     },
