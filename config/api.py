@@ -14,19 +14,14 @@ from django.http import JsonResponse
 from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import as_serializer_error
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.rest import JSONParser
+from accounts.api import ApiTokenViewSet, TokenView
 from procurement.api import (
     AssessmentViewSet,
     CatalogueViewSet,
@@ -43,61 +38,6 @@ from procurement.services import ProcurementClosed, StaleAssessment
 app_name = "api"
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        help_text="Send it on every request as `Authorization: Token <token>`."
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-@extend_schema(
-    tags=["auth"],
-    summary="Get an API token",
-    description="Exchange your username and password for a token (the same one "
-    "on every call until an administrator revokes it). Throttled: too many "
-    "attempts get a 429 with `Retry-After`.",
-    request=AuthTokenSerializer,
-    responses={
-        200: TokenSerializer,
-        429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
-    },
-    examples=[
-        OpenApiExample("Demo user", value={"username": "demo", "password": "demo"})
-    ],
-)
-class ObtainTokenView(ObtainAuthToken):
-    """``POST auth/token/``: DRF's token login, JSON only and throttled."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-    def post(self, request, *args, **kwargs):
-        try:
-            return super().post(request, *args, **kwargs)
-        except exceptions.ValidationError:
-            # django-axes marks the (DRF) request it saw; its middleware only
-            # sees Django's, so the lockout is answered here.
-            if getattr(request, "axes_locked_out", False) or getattr(
-                request, "login_slowed_down", False
-            ):
-                raise LoginLocked() from None
-            raise
-
-
-class LoginLocked(exceptions.APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = _(
-        "Too many failed attempts for this username. Wait, then try again."
-    )
-    default_code = "locked_out"
-
-
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("catalogues", CatalogueViewSet, basename="catalogue")
@@ -108,6 +48,7 @@ router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("export-jobs", ExportJobViewSet, basename="export-job")
 router.register("files", FileViewSet, basename="file")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 
 @csrf_exempt  # it changes nothing, and a POST must get the JSON 404 too
@@ -119,7 +60,7 @@ def not_found(request):
 
 urlpatterns = [
     *router.urls,
-    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"

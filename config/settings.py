@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -151,16 +150,35 @@ AXES_VERBOSE = False
 LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=30)
 LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", default=30)
 LOGIN_SLOWDOWN_WINDOW = 60 * 60
+# With DEBUG on the cache is one process's memory, which axes warns about;
+# that is right for the development server's single process.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"] if DEBUG else []
 
+# OWASP ASVS level 2: at least 12 characters, not a common password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": f"django.contrib.auth.password_validation.{name}"}
-    for name in (
-        "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
-        "CommonPasswordValidator",
-        "NumericPasswordValidator",
+    {"NAME": f"django.contrib.auth.password_validation.{name}", "OPTIONS": options}
+    for name, options in (
+        ("UserAttributeSimilarityValidator", {}),
+        ("MinimumLengthValidator", {"min_length": 12}),
+        ("CommonPasswordValidator", {}),
+        ("NumericPasswordValidator", {}),
     )
 ]
+
+# Password-reset e-mails: printed on the console with DEBUG on; in
+# production an SMTP server, e.g. EMAIL_URL=smtp+tls://user:pass@host:587.
+EMAIL = env.email(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+EMAIL_BACKEND = EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL["EMAIL_HOST"]
+EMAIL_PORT = EMAIL["EMAIL_PORT"]
+EMAIL_HOST_USER = EMAIL["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = EMAIL["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+PASSWORD_RESET_TIMEOUT = 60 * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procurement:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -288,6 +306,9 @@ GRID_MAX_BYTES = env.int("GRID_MAX_BYTES", default=5 * 1024 * 1024)
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=30)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# How long a personal API token lives unless its owner says otherwise.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 # The API (config/api.py). Token authentication comes first so that an
 # anonymous request gets a 401 with WWW-Authenticate rather than a 403.
 # JSON only, through a parser that enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF
@@ -295,10 +316,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # breaks under our CSP): /api/v1/docs/ is the interactive documentation.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.authentication.TokenScope",
+    ],
     "DEFAULT_PARSER_CLASSES": ["config.rest.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
@@ -332,7 +356,7 @@ demo login is `demo` / `demo`):
 
 ```
 API=http://127.0.0.1:8000/api/v1
-# 1. A token (then click "Authorize" above and enter: Token <token>)
+# 1. A token, valid 90 days (then click "Authorize" above and enter: Token <token>)
 curl -s -X POST $API/auth/token/ -H 'Content-Type: application/json' \\
   -d '{"username": "demo", "password": "demo"}'
 AUTH="Authorization: Token <token>"

@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The bidders' questionnaire: no account, only a link's token.
     path("bid/<str:token>/", bidders.bid, name="bid"),
