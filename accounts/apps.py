@@ -8,5 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        """Connect the login signals that count failures per username."""
-        from accounts import login_protection  # noqa: F401
+        """Connect the login signals: failures per username, the security log."""
+        from accounts import login_protection, security_log  # noqa: F401

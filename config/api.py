@@ -21,6 +21,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import security_log
 from accounts.api import ApiTokenViewSet, TokenView
 from procurement.api import (
     AssessmentViewSet,
@@ -103,7 +104,10 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, ProcurementClosed):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code in (403, 404):
+        security_log.access_denied(context["request"], response.status_code)
+    return response
 
 
 # The errors every operation can answer with, documented once so that the

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from accounts import security_log
+
 
 def is_api(request: HttpRequest) -> bool:
     """Whether the request is for the API, which answers only JSON."""
@@ -23,7 +25,8 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A 403: JSON under /api/."""
+    """A 403: JSON under /api/; in the security log."""
+    security_log.access_denied(request, 403)
     if is_api(request):
         return JsonResponse(
             {"detail": _("You do not have permission to perform this action.")},
@@ -33,7 +36,8 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A 404: JSON under /api/."""
+    """A 404: JSON under /api/; in the security log for a signed-in user."""
+    security_log.access_denied(request, 404)
     if is_api(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
