@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import security_log, services
+from accounts import security_log, services, two_factor
 from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
 from config.rest import JSONParser
@@ -28,6 +28,11 @@ class LoginSerializer(serializers.Serializer):
     )
     scope = serializers.ChoiceField(
         choices=ApiToken.Scope.choices, default=ApiToken.Scope.READ_WRITE
+    )
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        help_text="With two-factor login on: a code from the app, or a recovery code.",
     )
     days = serializers.IntegerField(
         min_value=1,
@@ -90,6 +95,9 @@ class TokenView(APIView):
         request=LoginSerializer,
         responses={
             201: NewTokenSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer, description="A second factor is missing."
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
         },
         examples=[
@@ -112,6 +120,14 @@ class TokenView(APIView):
                 raise LoginLocked()
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Unable to log in with provided credentials.")]}
+            )
+        if not two_factor.token_login_allowed(user, data.get("otp")):
+            security_log.record("two_factor_failed", request, username=user.username)
+            raise exceptions.PermissionDenied(
+                _(
+                    "Send a two-factor code as `otp` (set up two-factor login "
+                    "first if your organisation requires it)."
+                )
             )
         token, key = services.create_token(
             user, name=data["name"], scope=data["scope"], days=data.get("days")

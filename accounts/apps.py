@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect the login signals: failures per username, the security log."""
-        from accounts import login_protection, security_log  # noqa: F401
+        from accounts import login_protection, security_log, two_factor  # noqa: F401

@@ -44,3 +44,18 @@ class ApiToken(models.Model):
     def allows_writes(self) -> bool:
         """Whether the token may change anything."""
         return self.scope == self.Scope.READ_WRITE
+
+
+class TwoFactorPolicy(models.Model):
+    """Whether an organisation's lead made two-factor login mandatory for its
+    members (accounts/two_factor.py)."""
+
+    organisation = models.OneToOneField(
+        "procurement.Organisation",
+        on_delete=models.CASCADE,
+        related_name="two_factor_policy",
+    )
+    required = models.BooleanField(_("two-factor login required"), default=False)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {'required' if self.required else 'optional'}"

@@ -3,11 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import two_factor_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("two-factor/", two_factor_views.set_up, name="two-factor-set-up"),
+    path("two-factor/verify/", two_factor_views.verify, name="two-factor-verify"),
+    path(
+        "organisations/<int:pk>/two-factor/",
+        two_factor_views.organisation_policy,
+        name="two-factor-policy",
+    ),
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),

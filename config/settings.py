@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "scoring",
@@ -68,6 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor login (django-otp): which device verified the session, and
+    # holding a session that still owes its code (accounts/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.second_factor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last of the request path: it turns a lockout into a 429.
@@ -180,6 +187,8 @@ EMAIL_USE_TLS = EMAIL.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = EMAIL.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 PASSWORD_RESET_TIMEOUT = 60 * 60
+# The issuer shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = "Cloud of Trust Scorecard"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procurement:home"
 LOGOUT_REDIRECT_URL = "login"
