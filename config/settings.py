@@ -83,6 +83,24 @@ MIDDLEWARE = [
     "config.middleware.content_security_policy",
 ]
 
+# Prometheus metrics (operations/metrics.py), off by default. On: requests,
+# latencies and errors by view (django-prometheus) and the export queue's
+# depth, at /metrics for a scraper sending "Authorization: Bearer
+# <METRICS_TOKEN>", and/or on METRICS_PORT of each process. With several
+# gunicorn workers set PROMETHEUS_MULTIPROC_DIR (prometheus_client's
+# multiprocess mode) so that a scrape sums them.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_ENABLED:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+    PROMETHEUS_METRICS_EXPORT_PORT = env.int("METRICS_PORT", default=None)
+    PROMETHEUS_METRICS_EXPORT_ADDRESS = env.str("METRICS_ADDRESS", default="127.0.0.1")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -286,7 +304,7 @@ EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 # terminates TLS sets DJANGO_SECURE_PROXY_SSL_HEADER=true.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Probes often come over plain HTTP from inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,12 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from operations import views as operations
+from operations.metrics import metrics
 from procurement.forms import ThrottledAuthenticationForm
 from procurement.views import bidders
 
 urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("readyz", operations.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
