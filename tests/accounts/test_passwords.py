@@ -91,3 +91,31 @@ def test_the_login_page_links_to_the_reset(client):
     response = client.get(reverse("login"))
 
     assert reverse("accounts:password-reset") in response.content.decode()
+
+
+def test_production_mails_through_the_smtp_server_of_email_url():
+    from tests.test_settings import PRODUCTION, manage
+
+    env = {**PRODUCTION, "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587"}
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    )
+
+    result = manage("shell", "-c", script, **env)
+
+    assert (
+        "django.core.mail.backends.smtp.EmailBackend smtp.example.org 587 True"
+        in result.stdout
+    )
+
+
+def test_development_prints_mails_on_the_console():
+    from tests.test_settings import PRODUCTION, manage
+
+    env = {**PRODUCTION, "DJANGO_DEBUG": "true"}
+    script = "from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+
+    result = manage("shell", "-c", script, **env)
+
+    assert "django.core.mail.backends.console.EmailBackend" in result.stdout
