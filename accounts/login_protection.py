@@ -14,6 +14,7 @@ every process in production.
 
 import hashlib
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
@@ -86,3 +87,17 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     return render(
         request, "registration/locked_out.html", {"message": message}, status=429
     )
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout, for the logins that come with a request.
+
+    Every way in over HTTP (login form, admin, API token) passes its request;
+    a call without one (the shell, a test client's ``login()``) has no
+    address to count by, and goes straight to the next backend.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

@@ -161,7 +161,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # failures from anywhere, a username accepts one attempt per
 # LOGIN_SLOWDOWN_SECONDS (accounts/login_protection.py).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.login_protection.LockoutBackend",
     "accounts.login_protection.UsernameSlowDownBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
