@@ -55,7 +55,7 @@ def _setup_django(database: Path) -> None:
     # Our own throwaway database, whatever the environment says.
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DJANGO_DEBUG"] = "false"  # no query log in memory, like production
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

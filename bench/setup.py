@@ -15,6 +15,6 @@ def configure(database: Path | None = None) -> None:
     if database is not None:
         os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DJANGO_DEBUG"] = "false"  # no query log in memory, like production
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

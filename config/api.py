@@ -14,19 +14,15 @@ from django.http import JsonResponse
 from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import AllowAny
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import as_serializer_error
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.rest import JSONParser
+from accounts import security_log
+from accounts.api import ApiTokenViewSet, TokenView
 from procurement.api import (
     AssessmentViewSet,
     CatalogueViewSet,
@@ -43,41 +39,6 @@ from procurement.services import ProcurementClosed, StaleAssessment
 app_name = "api"
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        help_text="Send it on every request as `Authorization: Token <token>`."
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-@extend_schema(
-    tags=["auth"],
-    summary="Get an API token",
-    description="Exchange your username and password for a token (the same one "
-    "on every call until an administrator revokes it). Throttled: too many "
-    "attempts get a 429 with `Retry-After`.",
-    request=AuthTokenSerializer,
-    responses={
-        200: TokenSerializer,
-        429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
-    },
-    examples=[
-        OpenApiExample("Demo user", value={"username": "demo", "password": "demo"})
-    ],
-)
-class ObtainTokenView(ObtainAuthToken):
-    """``POST auth/token/``: DRF's token login, JSON only and throttled."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("catalogues", CatalogueViewSet, basename="catalogue")
@@ -88,6 +49,7 @@ router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("export-jobs", ExportJobViewSet, basename="export-job")
 router.register("files", FileViewSet, basename="file")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 
 @csrf_exempt  # it changes nothing, and a POST must get the JSON 404 too
@@ -99,7 +61,7 @@ def not_found(request):
 
 urlpatterns = [
     *router.urls,
-    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
@@ -142,7 +104,10 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, ProcurementClosed):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code in (403, 404):
+        security_log.access_denied(context["request"], response.status_code)
+    return response
 
 
 # The errors every operation can answer with, documented once so that the

@@ -7,6 +7,7 @@ variable. The defaults are the production-safe ones: DEBUG off, a secret key
 required, HTTPS-only cookies and HSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -24,6 +25,14 @@ if not SECRET_KEY:
     raise ImproperlyConfigured(
         "Set DJANGO_SECRET_KEY (make run writes a development .env with one)."
     )
+# The example file's placeholder, or anything short enough to guess, would
+# let anyone sign sessions and password-reset links.
+if not DEBUG and (SECRET_KEY == "change-me" or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a random string of at least 50 characters, "
+        "not the example's: python -c \"import secrets; "
+        'print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -36,30 +45,61 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "scoring",
     "procurement",
+    "accounts",
 ]
 
 MIDDLEWARE = [
+    "config.logging.request_id",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.refuse_nul_bytes",
+    "config.middleware.private_responses",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor login (django-otp): which device verified the session, and
+    # holding a session that still owes its code (accounts/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.second_factor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last of the request path: it turns a lockout into a 429.
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.content_security_policy",
 ]
+
+# Prometheus metrics (operations/metrics.py), off by default. On: requests,
+# latencies and errors by view (django-prometheus) and the export queue's
+# depth, at /metrics for a scraper sending "Authorization: Bearer
+# <METRICS_TOKEN>", and/or on METRICS_PORT of each process. With several
+# gunicorn workers set PROMETHEUS_MULTIPROC_DIR (prometheus_client's
+# multiprocess mode) so that a scrape sums them.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_ENABLED:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+    PROMETHEUS_METRICS_EXPORT_PORT = env.int("METRICS_PORT", default=None)
+    PROMETHEUS_METRICS_EXPORT_ADDRESS = env.str("METRICS_ADDRESS", default="127.0.0.1")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -98,20 +138,75 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Login and API-token throttles count in the cache. One process: the default
-# is fine. Several processes or servers: share one, e.g.
-# CACHE_URL=dbcache://django_cache (then `manage.py createcachetable`).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The login lockout and the API throttles count in the cache, which every
+# process must share: by default the database's cache table in production
+# (`manage.py createcachetable`, which `migrate` does not do), each process's
+# memory with DEBUG on; CACHE_URL (redis://, memcache://...) overrides both.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
+    )
+}
 
+# How many reverse proxies stand in front of the app (nginx: 1). The client's
+# address is then the N-th from the right of X-Forwarded-For; with 0 the
+# header is ignored. Used by the login lockout, the API throttles and the logs
+# (accounts/network.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# One login protection for every way in (login form, admin, API token), all
+# of which go through authenticate(): django-axes locks a username from one
+# address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_TIME, so a
+# stranger cannot lock a user out for everyone; past LOGIN_SLOWDOWN_AFTER
+# failures from anywhere, a username accepts one attempt per
+# LOGIN_SLOWDOWN_SECONDS (accounts/login_protection.py).
+AUTHENTICATION_BACKENDS = [
+    "accounts.login_protection.LockoutBackend",
+    "accounts.login_protection.UsernameSlowDownBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.login_protection.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=30)
+LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", default=30)
+LOGIN_SLOWDOWN_WINDOW = 60 * 60
+# With DEBUG on the cache is one process's memory, which axes warns about;
+# that is right for the development server's single process.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"] if DEBUG else []
+
+# OWASP ASVS level 2: at least 12 characters, not a common password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": f"django.contrib.auth.password_validation.{name}"}
-    for name in (
-        "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
-        "CommonPasswordValidator",
-        "NumericPasswordValidator",
+    {"NAME": f"django.contrib.auth.password_validation.{name}", "OPTIONS": options}
+    for name, options in (
+        ("UserAttributeSimilarityValidator", {}),
+        ("MinimumLengthValidator", {"min_length": 12}),
+        ("CommonPasswordValidator", {}),
+        ("NumericPasswordValidator", {}),
     )
 ]
+
+# Password-reset e-mails: printed on the console with DEBUG on; in
+# production an SMTP server, e.g. EMAIL_URL=smtp+tls://user:pass@host:587.
+EMAIL = env.email(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+EMAIL_BACKEND = EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL["EMAIL_HOST"]
+EMAIL_PORT = EMAIL["EMAIL_PORT"]
+EMAIL_HOST_USER = EMAIL["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = EMAIL["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# The issuer shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = "Cloud of Trust Scorecard"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procurement:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -208,6 +303,8 @@ EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 # Security. HTTPS is the default; a plain-HTTP deployment behind a proxy that
 # terminates TLS sets DJANGO_SECURE_PROXY_SSL_HEADER=true.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probes often come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -239,6 +336,9 @@ GRID_MAX_BYTES = env.int("GRID_MAX_BYTES", default=5 * 1024 * 1024)
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=30)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# How long a personal API token lives unless its owner says otherwise.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 # The API (config/api.py). Token authentication comes first so that an
 # anonymous request gets a 401 with WWW-Authenticate rather than a 403.
 # JSON only, through a parser that enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF
@@ -246,10 +346,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # breaks under our CSP): /api/v1/docs/ is the interactive documentation.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.authentication.TokenScope",
+    ],
     "DEFAULT_PARSER_CLASSES": ["config.rest.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
@@ -261,6 +364,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The client's address for throttles, as for the login (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "token": env("API_TOKEN_THROTTLE_RATE", default="20/min")
     },
@@ -281,7 +386,7 @@ demo login is `demo` / `demo`):
 
 ```
 API=http://127.0.0.1:8000/api/v1
-# 1. A token (then click "Authorize" above and enter: Token <token>)
+# 1. A token, valid 90 days (then click "Authorize" above and enter: Token <token>)
 curl -s -X POST $API/auth/token/ -H 'Content-Type: application/json' \\
   -d '{"username": "demo", "password": "demo"}'
 AUTH="Authorization: Token <token>"
@@ -333,11 +438,26 @@ a bad request (400). A stale `version` is a 409 with `current_version`.
     },
 }
 
+# One JSON object per line, each with its request's id (config/logging.py);
+# the "security" logger holds the security log (accounts/security_log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO; axes repeats our security log.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "security": {"level": "INFO"},
+    },
 }

@@ -4,16 +4,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from operations import views as operations
+from operations.metrics import metrics
 from procurement.forms import ThrottledAuthenticationForm
 from procurement.views import bidders
 
 urlpatterns = [
+    path("healthz", operations.healthz, name="healthz"),
+    path("readyz", operations.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The bidders' questionnaire: no account, only a link's token.
     path("bid/<str:token>/", bidders.bid, name="bid"),
@@ -23,3 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("procurement.urls")),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

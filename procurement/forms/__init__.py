@@ -11,11 +11,8 @@ put back next to the field they concern.
 
 from __future__ import annotations
 
-import hashlib
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -474,37 +471,20 @@ class FourEyesForm(forms.Form):
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, which stops answering after repeated failures.
+    """Django's login form, which says when a username under attack is
+    slowed down (accounts/login_protection.py) rather than "wrong password".
 
-    Failures are counted per username and address in the cache (set
-    CACHE_URL to a shared cache when several processes serve the site), so
-    guessing a password costs a quarter of an hour every ten tries.
+    The lockout itself is django-axes' (a 429 page), shared with the admin
+    and the API token.
     """
 
-    max_failures = 10
-    window_seconds = 15 * 60
-
-    def clean(self):
-        key = self._failures_key()
-        if cache.get(key, 0) >= self.max_failures:
-            raise ValidationError(
-                _("Too many failed attempts. Wait 15 minutes, then try again."),
+    def get_invalid_login_error(self) -> ValidationError:
+        if getattr(self.request, "login_slowed_down", False):
+            return ValidationError(
+                _(
+                    "This account had many failed attempts: it accepts one "
+                    "attempt every few seconds. Wait a little, then try again."
+                ),
                 code="throttled",
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if not cache.add(key, 1, self.window_seconds):
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add() and incr()
-                    cache.add(key, 1, self.window_seconds)
-            raise
-        cache.delete(key)
-        return cleaned
-
-    def _failures_key(self) -> str:
-        username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        digest = hashlib.sha256(f"{username}|{address}".encode()).hexdigest()
-        return f"login-failures:{digest}"
+        return super().get_invalid_login_error()

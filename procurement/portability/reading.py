@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import ijson
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..models.bidders import evidence_storage
 from ..record import Event, record
+from .checks import check_answer, check_offer, refuse_nul
 from .fields import (
     ANSWER_FIELDS,
     ARRAYS,
@@ -136,7 +137,7 @@ class _Stream:
         everything else has been seen.
         """
         self.handle.seek(0)
-        events = ijson.parse(self.handle, use_float=True)
+        events = _depth_limited(ijson.parse(self.handle, use_float=True))
         if next(events, (None, None, None))[:2] != ("", "start_map"):
             raise ImportRefused(
                 f"Not an organisation export ({FORMAT} v{FORMAT_VERSION})."
@@ -166,7 +167,29 @@ class _Stream:
 
     def items(self, key: str) -> Iterator[Any]:
         self.handle.seek(0)
-        return ijson.items(self.handle, f"{key}.item", use_float=True)
+        events = _depth_limited(ijson.parse(self.handle, use_float=True))
+        return ijson.items(events, f"{key}.item")
+
+
+# No export nests deeper than a dozen levels; a file that does is refused
+# before a value is built (100,000 nested lists take gigabytes).
+MAX_DEPTH = 32
+
+
+def _depth_limited(events: Iterator[tuple]) -> Iterator[tuple]:
+    """The parser's events, refused past MAX_DEPTH nested lists or objects."""
+    depth = 0
+    for prefix, event, value in events:
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ImportRefused(
+                    f"The file is malformed (nested more than {MAX_DEPTH} levels "
+                    "deep); nothing was imported."
+                )
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        yield prefix, event, value
 
 
 def _import(
@@ -184,6 +207,7 @@ def _import(
         missing = [part for part in REQUIRED if part not in header]
         if missing:
             raise KeyError(", ".join(missing))
+        refuse_nul(header, "The organisation or its members")
         name = name or header["organisation"]["name"]
         if Organisation.objects.filter(name=name).exists():
             raise ImportRefused(f"An organisation named {name!r} already exists here.")
@@ -207,6 +231,10 @@ def _import(
             for path in saved:
                 evidence_storage().delete(path)
             raise
+    except RecursionError as exc:
+        raise ImportRefused(
+            "The file is malformed (nested too deeply); nothing was imported."
+        ) from exc
     except (
         KeyError,
         TypeError,
@@ -214,16 +242,39 @@ def _import(
         AttributeError,
         IntegrityError,
         ValidationError,
+        ObjectDoesNotExist,
         ijson.JSONError,
     ) as exc:
         raise ImportRefused(
-            f"The file is malformed ({exc!r}); nothing was imported."
+            f"The file is malformed ({_short(exc)}); nothing was imported."
         ) from exc
     return ImportResult(
         organisation=organisation,
         assessments=assessments,
         unlinked_members=tuple(name for name in usernames if name not in users),
     )
+
+
+def _keep_creation(row, item: dict, users: dict):
+    """Give the new row the exported creation time, and its creator when that
+    member is linked here (``created_at`` is set by the database on insert,
+    so it is written after)."""
+    changes = {}
+    if item.get("created_at"):
+        changes["created_at"] = parse_datetime(item["created_at"])
+    if hasattr(row, "created_by_id") and item.get("created_by") in users:
+        changes["created_by"] = users[item["created_by"]]
+    if changes:
+        type(row).objects.filter(pk=row.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(row, name, value)
+    return row
+
+
+def _short(exc: Exception) -> str:
+    """What went wrong, without a 200,000-character value in the message."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 300 else f"{text[:300]}…"
 
 
 class _Files:
@@ -248,6 +299,7 @@ def _import_all(
         kind=header["organisation"]["kind"],
         country=header["organisation"]["country"],
     )
+    _keep_creation(organisation, header["organisation"], users)
     for member in header["members"]:
         if member["username"] in users:
             create_validated(
@@ -260,7 +312,7 @@ def _import_all(
     for item in source.items("providers"):
         _import_provider(organisation, item, ids)
     procurements = {
-        item["id"]: _import_procurement(organisation, item, catalogues)
+        item["id"]: _import_procurement(organisation, item, catalogues, users)
         for item in source.items("procurements")
     }
     criteria: dict[int, dict[str, Any]] = {}
@@ -326,9 +378,14 @@ def _import_provider(organisation: Organisation, item: dict, ids: Ids) -> None:
     ``ids`` maps the file's ids to the new rows' ids, for the assessments
     that come later (and the approval records they carry).
     """
+    where = f"Provider {str(item.get('name'))[:100]!r}"
+    refuse_nul(item, where)
+    for offer_item in item["offers"]:
+        check_offer(offer_item, f"{where}, offer {str(offer_item.get('name'))[:100]!r}")
     provider = create_validated(
         Provider, organisation=organisation, **values_of(item, PROVIDER_FIELDS)
     )
+    _keep_creation(provider, item, {})
     for fact in item["facts"]:
         ids.facts[fact["id"]] = create_validated(
             ProviderFact, provider=provider, **values_of(fact, FACT_FIELDS)
@@ -337,6 +394,7 @@ def _import_provider(organisation: Organisation, item: dict, ids: Ids) -> None:
         offer = create_validated(
             Offer, provider=provider, **values_of(offer_item, OFFER_FIELDS)
         )
+        _keep_creation(offer, offer_item, {})
         for certification in offer_item["certifications"]:
             created = create_validated(
                 Certification,
@@ -360,16 +418,25 @@ class Ids:
 
 
 def _import_procurement(
-    organisation: Organisation, item: dict, catalogues: dict
+    organisation: Organisation, item: dict, catalogues: dict, users: dict
 ) -> Procurement:
+    where = f"Procurement {str(item.get('title'))[:100]!r}"
+    refuse_nul(item, where)
     catalogue = catalogues[(item["catalogue"]["slug"], item["catalogue"]["version"])]
-    return create_validated(
+    profile = catalogue.profiles.filter(code=item["profile"]).first()
+    if profile is None:
+        raise ImportRefused(
+            f"{where}: unknown sensitivity profile {str(item['profile'])[:20]!r} "
+            f"in {catalogue.slug} {catalogue.version}; nothing was imported."
+        )
+    procurement = create_validated(
         Procurement,
         organisation=organisation,
         catalogue=catalogue,
-        profile=catalogue.profiles.get(code=item["profile"]),
+        profile=profile,
         **values_of(item, PROCUREMENT_FIELDS),
     )
+    return _keep_creation(procurement, item, users)
 
 
 def _import_assessment(
@@ -386,6 +453,10 @@ def _import_assessment(
     written in one insert, their cited facts in another; the database's
     constraints refuse a criterion answered twice.
     """
+    where = f"Assessment of offer {item.get('offer')!r}"
+    refuse_nul(item, where)
+    for answer_item in item["answers"]:
+        check_answer(answer_item, f"{where}, {answer_item.get('criterion')!r}")
     procurement = procurements[item["procurement"]]
     assessment = create_validated(
         Assessment,
@@ -407,6 +478,7 @@ def _import_assessment(
             item.get("approval_record"), ids, procurement.organisation_id
         ),
     )
+    _keep_creation(assessment, item, users)
     if procurement.catalogue_id not in criteria:
         criteria[procurement.catalogue_id] = {
             c.code: c for c in procurement.catalogue.criteria.all()

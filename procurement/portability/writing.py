@@ -85,6 +85,7 @@ def write_organisation(
                 "name": organisation.name,
                 "kind": organisation.kind,
                 "country": organisation.country,
+                "created_at": iso(organisation.created_at),
             },
         },
     )
@@ -115,7 +116,9 @@ def write_organisation(
         (
             _procurement(procurement)
             for chunk in _chunks(
-                organisation.procurements.select_related("catalogue", "profile"),
+                organisation.procurements.select_related(
+                    "catalogue", "profile", "created_by"
+                ),
                 chunk_size,
             )
             for procurement in chunk
@@ -214,11 +217,13 @@ def _providers(chunk: list[Provider]) -> list[dict[str, Any]]:
         {
             "id": provider.pk,
             **fields_of(provider, PROVIDER_FIELDS),
+            "created_at": iso(provider.created_at),
             "facts": facts[provider.pk],
             "offers": [
                 {
                     "id": offer.pk,
                     **fields_of(offer, OFFER_FIELDS),
+                    "created_at": iso(offer.created_at),
                     "certifications": certifications[offer.pk],
                 }
                 for offer in offers[provider.pk]
@@ -237,6 +242,8 @@ def _procurement(procurement: Procurement) -> dict[str, Any]:
             "version": procurement.catalogue.version,
         },
         "profile": procurement.profile.code,
+        "created_at": iso(procurement.created_at),
+        "created_by": username_of(procurement.created_by),
     }
 
 
@@ -258,7 +265,8 @@ def _assessments(
     username = f"answered_by__{get_user_model().USERNAME_FIELD}"
     done = 0
     for chunk in _chunks(
-        assessments.select_related("submitted_by", "approved_by"), chunk_size
+        assessments.select_related("created_by", "submitted_by", "approved_by"),
+        chunk_size,
     ):
         # A join, not ``assessment__in=<subquery>``: SQLite would list the
         # organisation's every assessment again for each chunk.
@@ -343,6 +351,8 @@ def _assessment(assessment: Assessment, answers: list[dict]) -> dict[str, Any]:
         "as_of": assessment.as_of.isoformat(),
         "version": assessment.version,
         "summary": assessment.summary,
+        "created_at": iso(assessment.created_at),
+        "created_by": username_of(assessment.created_by),
         "submitted_by": username_of(assessment.submitted_by),
         "submitted_at": iso(assessment.submitted_at),
         "approved_by": username_of(assessment.approved_by),

@@ -61,7 +61,7 @@ def test_a_token_is_issued_for_username_and_password_and_authenticates(
     token_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     listed = token_client.get(url("procurement-list"))
 
-    assert response.status_code == 200
+    assert response.status_code == 201
     assert [p["id"] for p in listed.json()["results"]] == [procurement.pk]
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0011_panel'),
+        ('procurement', '0010_panel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
