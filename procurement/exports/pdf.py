@@ -37,6 +37,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ..awarding import award_ranking
 from ..models import ProviderFact
 from ..robustness import procurement_robustness
 from ..scorecards import (
@@ -156,7 +157,7 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
             ],
             "radar": report.radar(size=380) if offers else "",
             "history": record.procurement_history(procurement),
-            "robustness": procurement_robustness(procurement_summary(procurement)),
+            **_decision(procurement),
             "digest": json_export.digest(
                 json_export.procurement_inputs(report, digests)
             ),
@@ -238,6 +239,15 @@ def css_string(text: str) -> str:
         for char in text
     )
     return mark_safe(f'"{escaped}"')  # noqa: S308 - every special character escaped
+
+
+def _decision(procurement) -> dict[str, Any]:
+    """Robustness of the ranking and the award, as the procurement page shows them."""
+    summary = procurement_summary(procurement)
+    return {
+        "robustness": procurement_robustness(summary),
+        "award": award_ranking(summary),
+    }
 
 
 def _common(

@@ -18,6 +18,11 @@ from procurement.exports import (
 )
 from procurement.models import HistoryEntry
 from procurement.services import AnswerData, ClaimData, rank_procurement
+from procurement.services.award import (
+    AwardCriterionData,
+    set_award_criteria,
+    set_award_marks,
+)
 from tests.procurement.exports.helpers import NOW, assess, reference_case, tender
 
 pytestmark = pytest.mark.django_db
@@ -361,3 +366,28 @@ def test_one_eligible_offer_has_no_robustness_section(procurement):
     _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
 
     assert "Would the winner change?" not in " ".join(pages)
+
+
+def test_the_report_carries_the_award_with_price(organisation, lead):
+    procurement = tender(organisation, lead, bidders=(("Strong", 4), ("Good", 3)))
+    procurement.status = "draft"
+    procurement.save(update_fields=["status"])
+    created = set_award_criteria(
+        procurement,
+        user=lead,
+        criteria=[
+            AwardCriterionData("sovereignty", 70),
+            AwardCriterionData("price", 30, formula="proportional"),
+        ],
+    )
+    price = next(c for c in created if c.kind == "price")
+    for assessment, value in zip(
+        procurement.assessments.order_by("pk"), ("1000", "500"), strict=True
+    ):
+        set_award_marks(assessment, user=lead, values={price.pk: value})
+
+    _reader, pages = pdf_text(export_procurement(procurement, "pdf", now=NOW))
+
+    text = " ".join(" ".join(pages).split())
+    assert "Criteria and weights published with the tender: Sovereignty" in text
+    assert "500.00 €" in text
