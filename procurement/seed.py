@@ -75,6 +75,21 @@ def seed_reference_cases(directory: Path = REFERENCE_DIR) -> SeedResult:
     return SeedResult(catalogue, assessments)
 
 
+def _warning_signs(data: dict[str, Any], catalogue: Catalogue) -> list[dict]:
+    """A case's failure signature, checked against its facts and the catalogue."""
+    signs = data.get("warning_signs", [])
+    codes = set(catalogue.criteria.values_list("code", flat=True))
+    facts = {item["key"] for item in data["facts"]}
+    for sign in signs:
+        if sign["criterion"] not in codes:
+            raise SeedError(f"Warning sign on unknown criterion {sign['criterion']}.")
+        if sign["fact"] not in facts:
+            raise SeedError(f"Warning sign citing unknown fact {sign['fact']}.")
+        if not 0 <= sign["max_level"] <= 4:
+            raise SeedError(f"Warning sign {sign['criterion']}: max_level 0 to 4.")
+    return signs
+
+
 def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessment:
     """Create or update one reference case: provider, facts, offer, assessment."""
     provider_data, offer_data = data["provider"], data["offer"]
@@ -106,6 +121,7 @@ def import_reference_case(data: dict[str, Any], catalogue: Catalogue) -> Assessm
                 "website": provider_data.get("website") or "",
                 "description": provider_data["description"]["en"],
                 "lesson": provider_data["lesson"]["en"],
+                "warning_signs": _warning_signs(data, catalogue),
                 "translations": _french(provider_data, "description", "lesson"),
             },
         )

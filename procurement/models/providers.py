@@ -70,6 +70,16 @@ class Provider(models.Model):
     is_reference_case = models.BooleanField(_("reference case"), default=False)
     reference_key = models.SlugField(max_length=64, unique=True, null=True, blank=True)
     lesson = models.TextField(_("lesson for buyers"), blank=True)
+    warning_signs = models.JSONField(
+        _("warning signs"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Reference cases: where the case failed, as criteria, the level at "
+            "or below which an offer shares the sign, and the fact that shows "
+            "what happened."
+        ),
+    )
     translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from scoring.models import Catalogue, Criterion
 
-from .. import approvals, charts, scorecards, services
+from .. import approvals, charts, lessons, scorecards, services
 from ..forms import AnswerForm, VersionForm, WorkflowForm, add_errors, initial_for
 from ..models import Answer, Assessment, Procurement
 from ..services import roles
@@ -71,6 +71,11 @@ def assessment_detail(request, pk):
             "report": report,
             "references": references,
             "comparison": scorecards.comparison(report, references),
+            "resemblances": []
+            if assessment.is_reference_case
+            else lessons.resemblances(
+                lessons.levels_of(report.scorecard.criteria), lessons.reference_cases()
+            ),
             "radar": report.radar(references),
             "legend": [(str(assessment.offer), charts.PALETTE[0], False)]
             + reference_legend(references),
