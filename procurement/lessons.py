@@ -99,3 +99,19 @@ def resemblances(
         )
         found.append(Resemblance(case, signs, shared))
     return found
+
+
+def procurement_resemblances(matrix) -> list[tuple]:
+    """Each offer of a side-by-side matrix with its resemblance to each case."""
+    cases = reference_cases()
+    if not cases:
+        return []
+    return [
+        (
+            assessment,
+            resemblances(
+                levels_of([row.cells[index].result for row in matrix.rows]), cases
+            ),
+        )
+        for index, assessment in enumerate(matrix.offers)
+    ]

@@ -16,7 +16,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import awarding, charts, robustness, scorecards, sensitivity, services
+from .. import (
+    awarding,
+    charts,
+    lessons,
+    robustness,
+    scorecards,
+    sensitivity,
+    services,
+)
+from ..comparison import procurement_matrix
 from ..forms import (
     ExistingOfferForm,
     NewOfferForm,
@@ -160,6 +169,11 @@ def procurement_detail(request, pk):
             "sensitivity": sensitivity.sensitivity(report),
             "robustness": robustness.procurement_robustness(report),
             "award": awarding.award_ranking(report),
+            "lesson_rows": lessons.procurement_resemblances(
+                procurement_matrix(procurement)
+            )
+            if report.rows
+            else [],
             "method_change": last_method_change(procurement.pk),
             "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
             "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),

@@ -50,3 +50,18 @@ def test_the_scorecard_shows_the_signs_with_the_fact(client, lead, procurement, 
 
     assert "Warning signs shared with the reference cases" in content
     assert "100% (6 of 6 signs)" in content
+
+
+def test_the_procurement_page_lists_each_offers_resemblance(
+    client, lead, procurement, cases
+):
+    scored_assessment(procurement, lead, 1, name="Fragile")
+    scored_assessment(procurement, lead, 4, name="Solid")
+    login(client, lead)
+
+    response = client.get(procurement.get_absolute_url())
+
+    rows = {a.offer.name: found for a, found in response.context["lesson_rows"]}
+    assert [r.similarity for r in rows["Fragile"]] == [100, 100]
+    assert [r.similarity for r in rows["Solid"]] == [0, 0]
+    assert "Does an offer look like Cloudwatt or Numergy?" in response.content.decode()
