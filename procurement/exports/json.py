@@ -23,6 +23,7 @@ from typing import Any
 
 from scoring import engine
 
+from .. import lessons
 from ..scorecards import AssessmentReport, ProcurementReport
 from . import record
 from .content import (
@@ -71,9 +72,36 @@ def assessment_json(report: AssessmentReport, context: ExportContext) -> bytes:
         **_header("assessment", context),
         "method": _method(report),
         **assessment_document(report),
+        "warning_signs": _warning_signs(report),
         "history": record.assessment_history(report.assessment),
     }
     return _dump(document)
+
+
+def _warning_signs(report: AssessmentReport) -> list[dict]:
+    """The signs the offer shares with each reference case (not digested)."""
+    if report.assessment.is_reference_case:
+        return []
+    found = lessons.resemblances(
+        lessons.levels_of(report.scorecard.criteria), lessons.reference_cases()
+    )
+    return [
+        {
+            "case": r.case.name,
+            "similarity": r.similarity,
+            "formula": lessons.FORMULA,
+            "shared": [
+                {
+                    "criterion": sign.criterion,
+                    "max_level": sign.max_level,
+                    "why": sign.why,
+                    "fact": sign.fact.key if sign.fact else None,
+                }
+                for sign in r.shared
+            ],
+        }
+        for r in found
+    ]
 
 
 def procurement_json(report: ProcurementReport, context: ExportContext) -> bytes:

@@ -37,6 +37,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .. import lessons
 from ..awarding import award_ranking
 from ..models import ProviderFact
 from ..robustness import procurement_robustness
@@ -111,7 +112,11 @@ def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
             "title": title,
             "procurement": procurement,
             "organisation": organisation,
-            "offer": _offer(report, radar=report.radar(references, size=RADAR_SIZE)),
+            "offer": _offer(
+                report,
+                radar=report.radar(references, size=RADAR_SIZE),
+                cases=lessons.reference_cases(),
+            ),
             "references": references,
             "history": record.assessment_history(report.assessment),
             "digest": json_export.digest(json_export.assessment_inputs(report)),
@@ -126,9 +131,10 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
     digests = [
         json_export.digest(json_export.assessment_inputs(r)) for _row, r in report.rows
     ]
+    cases = lessons.reference_cases()
     offers = [
         {
-            **_offer(r, radar=r.radar(size=RADAR_SIZE)),
+            **_offer(r, radar=r.radar(size=RADAR_SIZE), cases=cases),
             "position": position,
             "row": row,
             "digest": digests[position - 1],
@@ -280,7 +286,7 @@ def _common(
     }
 
 
-def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
+def _offer(report: AssessmentReport, *, radar: str, cases=()) -> dict[str, Any]:
     """What one offer's section shows, with the answers grouped by pillar."""
     evidence = evidence_names(report)
     cited = _cited_facts(report)
@@ -301,6 +307,9 @@ def _offer(report: AssessmentReport, *, radar: str) -> dict[str, Any]:
         "highest": report.highest_profile_passed,
         "facts": list(cited.values()),
         "claims_differ": [line.code for line in report.claim_differences],
+        "resemblances": []
+        if report.assessment.is_reference_case
+        else lessons.resemblances(lessons.levels_of(report.scorecard.criteria), cases),
         "pillars": [
             {
                 "line": pillar,

@@ -1,9 +1,13 @@
 """Looks like Cloudwatt? Warning signs an offer shares with the reference cases."""
 
+import json
+
 import pytest
 
 from procurement import lessons
+from procurement.exports import export_assessment
 from procurement.seed import seed_reference_cases
+from tests.procurement.exports.test_pdf import pdf_text
 from tests.procurement.views.helpers import login, scored_assessment
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +69,23 @@ def test_the_procurement_page_lists_each_offers_resemblance(
     assert [r.similarity for r in rows["Fragile"]] == [100, 100]
     assert [r.similarity for r in rows["Solid"]] == [0, 0]
     assert "Does an offer look like Cloudwatt or Numergy?" in response.content.decode()
+
+
+def test_the_pdf_names_the_signs_an_offer_shares(lead, procurement, cases):
+    assessment = scored_assessment(procurement, lead, 1, name="Fragile")
+
+    _reader, pages = pdf_text(export_assessment(assessment, "pdf"))
+
+    text = " ".join(" ".join(pages).split())
+    assert "Warning signs shared with the reference cases" in text
+    assert "Cloudwatt 100 %" in text
+
+
+def test_the_json_export_lists_the_shared_signs(lead, procurement, cases):
+    assessment = scored_assessment(procurement, lead, 1, name="Fragile")
+
+    document = json.loads(export_assessment(assessment, "json").content)
+
+    cloudwatt = document["warning_signs"][0]
+    assert (cloudwatt["case"], cloudwatt["similarity"]) == ("Cloudwatt", 100)
+    assert cloudwatt["shared"][0]["fact"] == "cw-shutdown-notice-2019"
