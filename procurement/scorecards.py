@@ -317,13 +317,15 @@ class ProcurementSummary:
         )
 
 
-def procurement_summary(procurement: Procurement) -> ProcurementSummary:
+def procurement_summary(
+    procurement: Procurement, catalogue: Catalogue | None = None
+) -> ProcurementSummary:
     """Rank a procurement from its snapshots, with the catalogue's words.
 
-    A constant number of queries (the ranking, and the catalogue's method),
-    whatever the number of offers or answers.
+    A constant number of queries (the ranking, and the catalogue's method
+    unless the caller has it loaded), whatever the number of offers or answers.
     """
-    catalogue = procurement.catalogue.with_method()
+    catalogue = catalogue or procurement.catalogue.with_method()
     profile = _profile(catalogue, procurement.profile.code)
     ranking = rank_procurement(procurement)
     criteria = {c.code: c for c in catalogue.criteria.all()}

@@ -163,7 +163,7 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
             ],
             "radar": report.radar(size=380) if offers else "",
             "history": record.procurement_history(procurement),
-            **_decision(procurement),
+            **_decision(procurement, report.catalogue),
             "digest": json_export.digest(
                 json_export.procurement_inputs(report, digests)
             ),
@@ -247,9 +247,9 @@ def css_string(text: str) -> str:
     return mark_safe(f'"{escaped}"')  # noqa: S308 - every special character escaped
 
 
-def _decision(procurement) -> dict[str, Any]:
+def _decision(procurement, catalogue) -> dict[str, Any]:
     """Robustness of the ranking and the award, as the procurement page shows them."""
-    summary = procurement_summary(procurement)
+    summary = procurement_summary(procurement, catalogue)
     return {
         "robustness": procurement_robustness(summary),
         "award": award_ranking(summary),

@@ -214,12 +214,12 @@ def test_ranking(client, procurement, lead, catalogue, django_assert_num_queries
     add_offers(procurement, lead, 1, catalogue)
     url = reverse("api:procurement-ranking", args=[procurement.pk])
 
-    # procurement; the catalogue with its method (11); the ranked snapshots:
-    # no answer is read
+    # procurement; the catalogue with its method (11); the ranked snapshots;
+    # the award criteria: no answer is read
     first, second = assert_same_queries(
         lambda: client.get(url),
         lambda: add_offers(procurement, lead, 4, catalogue),
-        14,
+        15,
         django_assert_num_queries,
     )
     sizes = [
