@@ -97,8 +97,10 @@ def _run(args, folder: Path) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    if only & {"ranking", "page", "scorecard", "lists", "organisation"}:
-        lines += _web(only, quick=quick, rounds=rounds, folder=folder, args=args)
+    if only & {"ranking", "page", "scorecard"}:
+        lines += _web(only, quick=quick, rounds=rounds, folder=folder)
+    if only & {"lists", "organisation"}:
+        lines += _scale(only, quick=quick, rounds=rounds, answers=args.answers)
     if "pdf" in only:
         from bench.generate import build_procurement
         from bench.reports import job_line, pdf_line
@@ -121,8 +123,8 @@ def _run(args, folder: Path) -> int:
     return 0
 
 
-def _web(only, *, quick: bool, rounds: int, folder: Path, args) -> list:
-    from bench import scale, web
+def _web(only, *, quick: bool, rounds: int, folder: Path) -> list:
+    from bench import web
     from bench.generate import build_procurement
 
     lines = []
@@ -159,28 +161,36 @@ def _web(only, *, quick: bool, rounds: int, folder: Path, args) -> list:
             met=lambda ours, reference: reference / ours >= 0.3,
         )
         lines.append(_show(line))
-    if only & {"lists", "organisation"}:
-        # Copies of a 2-offer procurement: many procurements and assessments,
-        # so that both sizes fill every list's first page, and what may grow
-        # is the cost of the rows not shown. The small size is a tenth.
-        template = build_procurement(offers=2, organisation="Bench Lists Ministry")
-        large_target = args.answers or (9_000 if quick else 200_000)
-        small = _grow(template, large_target // 10)
-        small_times = scale.list_pages(client, rounds=rounds) if "lists" in only else {}
-        large = _grow(template, large_target)
-        if "lists" in only:
-            large_times = scale.list_pages(client, rounds=rounds)
-            for line in scale.list_lines(
-                small_times,
-                large_times,
-                small_size=f"{small:,} answers",
-                large_size=f"{large:,} answers",
-            ):
-                lines.append(_show(line))
-        if "organisation" in only:
-            name = template.organisation.name
-            line = scale.organisation_export(name, size=f"{large:,} answers")
+    return lines
+
+
+def _scale(only, *, quick: bool, rounds: int, answers: int | None) -> list:
+    from bench import scale, web
+    from bench.generate import build_procurement
+
+    lines = []
+    # Copies of a 2-offer procurement: many procurements and assessments,
+    # so that both sizes fill every list's first page, and what may grow
+    # is the cost of the rows not shown. The small size is a tenth.
+    template = build_procurement(offers=2, organisation="Bench Lists Ministry")
+    client = web.client_for(template.created_by)
+    large_target = answers or (9_000 if quick else 200_000)
+    small = _grow(template, large_target // 10)
+    small_times = scale.list_pages(client, rounds=rounds) if "lists" in only else {}
+    large = _grow(template, large_target)
+    if "lists" in only:
+        large_times = scale.list_pages(client, rounds=rounds)
+        for line in scale.list_lines(
+            small_times,
+            large_times,
+            small_size=f"{small:,} answers",
+            large_size=f"{large:,} answers",
+        ):
             lines.append(_show(line))
+    if "organisation" in only:
+        name = template.organisation.name
+        line = scale.organisation_export(name, size=f"{large:,} answers")
+        lines.append(_show(line))
     return lines
 
 
