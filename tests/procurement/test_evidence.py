@@ -85,7 +85,8 @@ def test_an_added_file_is_stored_by_hash_and_recorded(assessment, evaluator):
 
     entry = HistoryEntry.objects.get(action="file.added")
     assert stored.sha256 in stored.file.name
-    assert stored.file.read() == PDF
+    with stored.file.open("rb") as file:
+        assert file.read() == PDF
     assert entry.criterion == "SEC-1"
     assert {"field": "sha256", "before": None, "after": stored.sha256} in entry.changes
 

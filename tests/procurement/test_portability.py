@@ -401,7 +401,8 @@ def test_an_archive_carries_the_files_and_claims_and_an_import_checks_them(
         result = import_organisation_file(handle, name="Copy")
 
     copy = EvidenceFile.objects.get(assessment__organisation=result.organisation)
-    assert copy.file.read() == b"%PDF-1.7 proof"
+    with copy.file.open("rb") as file:
+        assert file.read() == b"%PDF-1.7 proof"
     assert (
         Claim.objects.filter(assessment__organisation=result.organisation).count() == 1
     )
