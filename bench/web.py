@@ -43,6 +43,8 @@ def client_for(user):
 
 
 def ranking_api(client, procurement, *, rounds: int) -> Line:
+    from django.db import connection
+
     from procurement.services import rank_procurement
 
     url = f"/api/v1/procurements/{procurement.pk}/ranking/"
@@ -52,7 +54,7 @@ def ranking_api(client, procurement, *, rounds: int) -> Line:
         lambda: client.get(url), lambda: rank_procurement(procurement), rounds=rounds
     )
     return Line(
-        f"ranking API, {offers} offers (test client, SQLite)",
+        f"ranking API, {offers} offers (test client, {connection.display_name})",
         ms(ours),
         f"`rank_procurement`: {ms(reference)}",
         "< 50 ms",
