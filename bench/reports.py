@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import io
+import resource
 
 from bench.setup import Line, Timing, alternate, ms
 
@@ -25,13 +26,15 @@ def pdf_line(procurement, *, rounds: int) -> Line:
         pages["pdf"] = pdf_pages(export_procurement(procurement, "pdf").content)
         gc.collect()  # free the layout before the next turn, as a worker would
 
+    before = _peak_mb()
     pdf()  # warm up: WeasyPrint's imports and the fonts, once per process
+    growth = _peak_mb() - before
     ours, reference = alternate(
         pdf, lambda: export_procurement(procurement, "json"), rounds=rounds
     )
     return Line(
         f"{offers}-offer procurement PDF ({pages['pdf']} pages, in the worker)",
-        _seconds(ours),
+        f"{_seconds(ours)}; peak RSS +{growth:,.0f} MB",
         f"its JSON export: {_seconds(reference)}",
         "never blocks a request",
         None,
@@ -61,6 +64,10 @@ def job_line(client, procurement, *, rounds: int) -> Line:
         "202 at once",
         statuses == {202} and ours.wall < 0.5,
     )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
 def _seconds(timing: Timing) -> str:
