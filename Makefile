@@ -48,8 +48,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# One benchmark per line of issue 11's table, each beside its reference
+# (a few minutes; `bench/run.py --only engine --quick` for one, small).
+# BENCH="--only pdf" passes options.
 bench: $(VENV)/.installed .env system-libraries
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH)
 
 system-libraries: $(VENV)/.installed
 	@$(BIN)/python -m config.system_libraries

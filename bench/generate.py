@@ -44,12 +44,17 @@ SENTENCES = (
 EVIDENCE = ("declared", "documented", "verified")
 
 
-def build_procurement(*, offers: int = 20, seed: int = 2026) -> Procurement:
-    """A ranked procurement of ``offers`` assessed offers (45 answers each)."""
+def build_procurement(
+    *, offers: int = 20, seed: int = 2026, organisation: str = "Bench Ministry"
+) -> Procurement:
+    """A ranked procurement of ``offers`` assessed offers (45 answers each).
+
+    Each procurement needs its own ``organisation`` (providers are named
+    Provider 01, 02... in each); the same user, ``bench``, leads them all.
+    """
     rng = random.Random(seed)
     catalogue = load_catalogue(DEFAULT_CATALOGUE).catalogue
-    user = _lead()
-    organisation = user.memberships.get().organisation
+    user, organisation = _lead(organisation)
     procurement = services.create_procurement(
         user=user,
         organisation=organisation,
@@ -76,10 +81,10 @@ def _levels(criteria, rng: random.Random) -> list[int]:
     return [max(0, min(4, strength + rng.choice(jitter))) for _ in criteria]
 
 
-def _lead():
+def _lead(name: str):
     with transaction.atomic():
         organisation, _created = Organisation.objects.get_or_create(
-            name="Bench Ministry", defaults={"kind": Organisation.Kind.MINISTRY}
+            name=name, defaults={"kind": Organisation.Kind.MINISTRY}
         )
         user, _created = get_user_model().objects.get_or_create(
             username="bench", defaults={"first_name": "Bench", "last_name": "Lead"}
@@ -87,7 +92,7 @@ def _lead():
         Membership.objects.get_or_create(
             user=user, organisation=organisation, role=Membership.Role.LEAD
         )
-    return user
+    return user, organisation
 
 
 def _bidder(
