@@ -49,7 +49,9 @@ def moderation_rows(
     ).select_related("evaluator"):
         scores.setdefault(score.criterion_id, []).append(score)
     decisions: dict[int, ModerationDecision] = {}
-    for decision in assessment.moderation_decisions.select_related("moderator"):
+    for decision in assessment.moderation_decisions.select_related(
+        "moderator"
+    ).order_by("decided_at", "pk"):
         decisions[decision.criterion_id] = decision  # the latest wins
     comments: dict[int, list[PanelComment]] = {}
     for comment in assessment.panel_comments.select_related("author"):
