@@ -65,7 +65,14 @@ def test_the_compiled_catalogue_matches_the_source():
 def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
     """makemessages, run on a copy, finds no message the catalogue lacks."""
     root = LOCALE.parent.parent.parent
-    for name in ("manage.py", "config", "procurement", "scoring", "templates"):
+    for name in (
+        "manage.py",
+        "config",
+        "accounts",
+        "procurement",
+        "scoring",
+        "templates",
+    ):
         source = root / name
         copy = shutil.copy2 if source.is_file() else shutil.copytree
         copy(source, tmp_path / name)
