@@ -129,8 +129,9 @@ def test_every_format_returns_an_export_file(procurement, strong):
 # pillars, criteria, levels, profiles, weights and their pillars, knock-outs and
 # their criteria, caps, evidence types); the answers with their criteria and
 # authors, and their facts (2); the bidder's claims and the evidence files (2);
-# the record, in the JSON (1).
-ASSESSMENT_QUERIES = 17
+# the record and the reference cases' warning signs with their facts, in the
+# JSON (1 + 2).
+ASSESSMENT_QUERIES = 19
 
 
 # The procurement joined to its organisation, catalogue and profile (1), the

@@ -314,8 +314,9 @@ def test_scorecard_renders_in_constant_queries(
     url = assessment.get_absolute_url()
 
     # session, user, assessment, catalogue with its method (11), answers and
-    # their facts, claims, files, reference cases, role, newer catalogue
-    with django_assert_max_num_queries(21):
+    # their facts, claims, files, reference cases, role, newer catalogue; the
+    # reference cases' warning signs and the facts they cite
+    with django_assert_max_num_queries(23):
         client.get(url)
 
     fact = assessment.offer.provider.facts.create(
@@ -331,7 +332,7 @@ def test_scorecard_renders_in_constant_queries(
         ],
     )
     reference_case(catalogue, "Numergy")
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(23):
         client.get(url)
 
 
