@@ -63,3 +63,9 @@ def fact_date(fact) -> str:
 def lookup(mapping, key):
     """``mapping[key]``, or an empty string (for dicts built by the view)."""
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def descriptor(line, level) -> str:
+    """The criterion's descriptor of a level (``CriterionLine.descriptor``)."""
+    return line.descriptor(level) if level not in (None, "") else ""

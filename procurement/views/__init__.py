@@ -13,6 +13,10 @@ One module per page family:
 - ``evidence``: evidence files, bidder invitations and the XLSX grid, for the
   buyer's team.
 - ``bidders``: the bidder's questionnaire, reached without an account.
+- ``panel``: a procurement's evaluation panel and its progress, an
+  evaluator's own sheet (declaration of interests, blind scores, submission).
+- ``moderation``: every evaluator's score side by side, the consensus with its
+  rationale, and the comments of each criterion.
 - ``history``: the record of an assessment or a procurement, as a timeline.
 - ``organisations``: an organisation's settings (the four-eyes rule).
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
@@ -55,7 +59,9 @@ from .evidence import (
 )
 from .history import assessment_history, procurement_history
 from .home import home
+from .moderation import assessment_comment, assessment_moderation
 from .organisations import organisation_settings
+from .panel import assessment_my_scores, panel_override, procurement_panel
 from .procurements import (
     procurement_add_offer,
     procurement_close,
@@ -81,6 +87,7 @@ from .reference_cases import reference_case_detail, reference_case_list
 
 __all__ = [
     "assessment_approve",
+    "assessment_comment",
     "assessment_detail",
     "assessment_edit",
     "assessment_export",
@@ -89,6 +96,8 @@ __all__ = [
     "assessment_grid_upload",
     "assessment_invite",
     "assessment_history",
+    "assessment_moderation",
+    "assessment_my_scores",
     "assessment_reopen",
     "assessment_rescore",
     "assessment_submit",
@@ -106,6 +115,7 @@ __all__ = [
     "offer_edit",
     "organisation_export",
     "organisation_settings",
+    "panel_override",
     "procurement_add_offer",
     "procurement_close",
     "procurement_create",
@@ -116,6 +126,7 @@ __all__ = [
     "procurement_history",
     "procurement_list",
     "procurement_open",
+    "procurement_panel",
     "provider_create",
     "provider_detail",
     "provider_edit",
