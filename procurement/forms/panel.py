@@ -182,7 +182,11 @@ class SubmitScoresForm(forms.Form):
 
 
 class ConsensusForm(forms.Form):
-    """The moderator's consensus on one criterion, with its rationale."""
+    """The moderator's consensus on one criterion, with its rationale.
+
+    ``decision`` fills it in: the consensus recorded so far, or the score the
+    evaluators all gave; the rationale is always written anew.
+    """
 
     answer = forms.ChoiceField(label=_("Consensus level"), widget=forms.RadioSelect)
     evidence = forms.ChoiceField(label=_("Evidence"))
@@ -197,7 +201,7 @@ class ConsensusForm(forms.Form):
         *args,
         criterion,
         evidence_types,
-        decision: ModerationDecision | None,
+        decision: ModerationDecision | IndividualScore | None,
         **kw,
     ):
         self.criterion = criterion

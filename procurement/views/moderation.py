@@ -36,6 +36,12 @@ from .panel import assessment_or_404, person, pillar_or_404, refused
 SAFE = re.compile(r"[A-Za-z0-9-]{1,20}")  # a pillar's or criterion's code
 
 
+def _agreed(scores) -> IndividualScore | None:
+    """The evaluators' common score when they all gave the same, to start from."""
+    given = {(s.level, s.not_applicable, s.evidence) for s in scores}
+    return scores[0] if len(given) == 1 else None
+
+
 def _score(value) -> str:
     return "–" if value is None else formats.localize(value)
 
@@ -82,7 +88,7 @@ def assessment_moderation(request, pk):
             request.POST if posted == line.code else None,
             criterion=line.criterion,
             evidence_types=evidence_types,
-            decision=row.decision,
+            decision=row.decision or _agreed(row.scores),
         )
         lines.append(
             ModerationLine(
@@ -92,6 +98,11 @@ def assessment_moderation(request, pk):
     target = next((m for m in lines if m.line.code == posted), None)
     if posted and target is None:
         raise Http404(_("No such criterion in this pillar."))
+    can_decide = (
+        ready
+        and assessment.status == Assessment.Status.DRAFT
+        and procurement.status != Procurement.Status.CLOSED
+    )
     if target is not None and target.form.is_valid():
         before = assessment.global_score
         try:
@@ -99,7 +110,10 @@ def assessment_moderation(request, pk):
                 assessment, user=request.user, **target.form.consensus()
             )
         except ValidationError as exc:
-            add_errors(target.form, exc)
+            if can_decide:
+                add_errors(target.form, exc)
+            else:  # no form on the page to show it: not ready, not a draft
+                refused(request, exc)
         except ProcurementClosed as exc:
             refused(request, exc)
         else:
@@ -131,9 +145,7 @@ def assessment_moderation(request, pk):
             "missing": missing,
             "evaluators": order,
             "lines": lines,
-            "can_decide": ready
-            and assessment.status == Assessment.Status.DRAFT
-            and procurement.status != Procurement.Status.CLOSED,
+            "can_decide": can_decide,
             "evidence_names": {e.code: e.name for e in evidence_types},
             "comment_form": CommentForm(
                 initial={"return_to": "moderation", "pillar": pillar.code}

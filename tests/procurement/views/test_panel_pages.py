@@ -436,3 +436,30 @@ def test_the_moderation_screen_reads_as_many_rows_at_3_and_9_evaluators(
 
     assert three == nine
     assert nine <= 40
+
+
+def test_a_unanimous_criterion_starts_from_the_evaluators_level(
+    client, seated, assessment, lead, alice, bob
+):
+    score_jur(assessment, alice, 3, JUR_1=1)
+    score_jur(assessment, bob, 3, JUR_1=2)
+    login(client, lead)
+
+    content = client.get(moderation(assessment)).content.decode()
+
+    assert re.search(r'name="consensus-JUR-2-answer" value="3"[^>]*checked', content)
+    assert not re.search(
+        r'name="consensus-JUR-1-answer" value="\d"[^>]*checked', content
+    )
+
+
+def test_moderating_before_everyone_submitted_says_who_is_missing(
+    client, seated, assessment, lead, alice, bob
+):
+    score_jur(assessment, alice, 3)
+    login(client, lead)
+
+    response = client.post(moderation(assessment), consensus_post("JUR-1"), follow=True)
+
+    assert f"waiting for {bob.username}" in response.content.decode()
+    assert not assessment.moderation_decisions.exists()
