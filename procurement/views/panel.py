@@ -47,6 +47,7 @@ from ..models import (
     Assessment,
     IndividualScore,
     Membership,
+    ModerationDecision,
     PanelComment,
     PanelReview,
     PanelSeat,
@@ -311,6 +312,18 @@ def _threads(assessment: Assessment, pillar: str) -> dict[int, list[PanelComment
     return threads
 
 
+def _decisions(assessment: Assessment, pillar: str) -> dict[int, ModerationDecision]:
+    """The latest consensus of each of one pillar's criteria."""
+    return {
+        decision.criterion_id: decision
+        for decision in ModerationDecision.objects.filter(
+            assessment=assessment, criterion__pillar__code=pillar
+        )
+        .select_related("moderator")
+        .order_by("decided_at", "pk")
+    }
+
+
 def _sheet_url(assessment, pillar: str, anchor: str = "top") -> str:
     url = reverse("procurement:assessment-my-scores", args=[assessment.pk])
     return f"{url}?pillar={pillar}#{anchor}"
@@ -386,7 +399,11 @@ def assessment_my_scores(request, pk):
                 _("Draft saved: %(count)s scores in %(pillar)s.")
                 % {"count": len(scores), "pillar": pillar.code},
             )
-            return redirect(_sheet_url(assessment, pillar.code))
+            codes = [p.code for p in pillars]
+            target = request.POST.get("next")
+            return redirect(
+                _sheet_url(assessment, target if target in codes else pillar.code)
+            )
     elif action == "submit" and submit_form.is_valid():
         try:
             panel.submit_scores(assessment, user=request.user)
@@ -412,6 +429,7 @@ def assessment_my_scores(request, pk):
             if score.evaluator_id != request.user.pk:
                 others[score.criterion_id].append(score)
     threads = _threads(assessment, pillar.code)
+    decisions = _decisions(assessment, pillar.code) if submitted else {}
     pillar_of = {line.criterion.pk: p.code for p in pillars for line in p.criteria}
     scored = {p.code: 0 for p in pillars}
     for criterion_id in mine:
@@ -428,6 +446,7 @@ def assessment_my_scores(request, pk):
             "review": review,
             "pillars": [(p, scored[p.code]) for p in pillars],
             "pillar": pillar,
+            "next_pillar": next(iter(pillars[pillars.index(pillar) + 1 :]), None),
             "scored": sum(scored.values()),
             "total": sum(len(p.criteria) for p in pillars),
             "declaration": declaration,
@@ -444,6 +463,7 @@ def assessment_my_scores(request, pk):
                     mine.get(line.criterion.pk),
                     others.get(line.criterion.pk, []),
                     threads.get(line.criterion.pk, []),
+                    decisions.get(line.criterion.pk),
                 )
                 for line, form in zip(pillar.criteria, forms, strict=True)
             ],

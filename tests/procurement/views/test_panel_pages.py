@@ -465,3 +465,70 @@ def test_moderating_before_everyone_submitted_says_who_is_missing(
 
     assert f"waiting for {bob.username}" in response.content.decode()
     assert not assessment.moderation_decisions.exists()
+
+
+def test_after_moderation_the_sheet_shows_the_consensus(
+    client, seated, assessment, lead, alice, bob
+):
+    score_jur(assessment, alice, 2)
+    score_jur(assessment, bob, 3)
+    panel.record_consensus(
+        assessment,
+        user=lead,
+        criterion="JUR-1",
+        level=3,
+        evidence="verified",
+        rationale="Clause 4 settles it.",
+    )
+    login(client, alice)
+
+    content = client.get(sheet(assessment)).content.decode()
+
+    consensus = content.split('id="criterion-JUR-1"')[1].split("</article>")[0]
+    assert "data-consensus" in consensus
+    assert "Clause 4 settles it." in consensus
+
+
+def test_saving_a_draft_can_go_on_to_the_next_pillar(
+    client, procurement, lead, alice, assessment
+):
+    panel.set_panel(procurement, user=lead, seats=[SeatData(alice.pk, ["OWN", "JUR"])])
+    panel.declare_interests(assessment, user=alice, conflict=False)
+    codes = procurement.catalogue.criteria.filter(pillar__code="OWN")
+    form = {f"{c.code}-evidence": "declared" for c in codes}
+    login(client, alice)
+
+    response = client.post(
+        sheet(assessment, "OWN"),
+        {**form, "action": "save", "OWN-1-answer": "2", "next": "JUR"},
+    )
+
+    assert response["Location"].endswith("?pillar=JUR#top")
+
+
+def _panel_page_queries(client, lead, size):
+    procurement = ProcurementFactory(organisation=lead_org(lead))
+    evaluators = [
+        member(procurement.organisation, Membership.Role.EVALUATOR)
+        for _index in range(size)
+    ]
+    panel.set_panel(
+        procurement, user=lead, seats=[SeatData(e.pk, ["JUR"]) for e in evaluators]
+    )
+    for _offer in range(size):
+        offer = OfferFactory(provider__organisation=procurement.organisation)
+        assessment = services.start_assessment(
+            user=lead, procurement=procurement, offer=offer
+        )
+        for evaluator in evaluators:
+            score_jur(assessment, evaluator, 2, submit=False)
+    login(client, lead)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("procurement-panel", procurement)).status_code == 200
+    return len(queries)
+
+
+def test_the_panel_page_reads_as_many_rows_at_2_and_5_evaluators_and_offers(
+    client, lead, catalogue
+):
+    assert _panel_page_queries(client, lead, 2) == _panel_page_queries(client, lead, 5)
