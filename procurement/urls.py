@@ -64,7 +64,32 @@ urlpatterns = [
         views.procurement_add_offer,
         name="procurement-add-offer",
     ),
+    path(
+        "procurements/<int:pk>/panel/",
+        views.procurement_panel,
+        name="procurement-panel",
+    ),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment-detail"),
+    path(
+        "assessments/<int:pk>/my-scores/",
+        views.assessment_my_scores,
+        name="assessment-my-scores",
+    ),
+    path(
+        "assessments/<int:pk>/moderation/",
+        views.assessment_moderation,
+        name="assessment-moderation",
+    ),
+    path(
+        "assessments/<int:pk>/comments/",
+        views.assessment_comment,
+        name="assessment-comment",
+    ),
+    path(
+        "assessments/<int:pk>/panel/override/",
+        views.panel_override,
+        name="panel-override",
+    ),
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment-edit"),
     path(
         "assessments/<int:pk>/submit/",

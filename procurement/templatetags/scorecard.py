@@ -71,3 +71,9 @@ def at_precision(day, precision) -> str:
 def lookup(mapping, key):
     """``mapping[key]``, or an empty string (for dicts built by the view)."""
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def descriptor(line, level) -> str:
+    """The criterion's descriptor of a level (``CriterionLine.descriptor``)."""
+    return line.descriptor(level) if level not in (None, "") else ""

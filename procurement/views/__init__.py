@@ -13,6 +13,10 @@ One module per page family:
 - ``evidence``: evidence files, bidder invitations and the XLSX grid, for the
   buyer's team.
 - ``bidders``: the bidder's questionnaire, reached without an account.
+- ``panel``: a procurement's evaluation panel and its progress, an
+  evaluator's own sheet (declaration of interests, blind scores, submission).
+- ``moderation``: every evaluator's score side by side, the consensus with its
+  rationale, and the comments of each criterion.
 - ``history``: the record of an assessment or a procurement, as a timeline.
 - ``organisations``: an organisation's settings (the four-eyes rule).
 - ``method``: the method's versions, criteria and decisions register.
@@ -59,7 +63,9 @@ from .evidence import (
 from .history import assessment_history, procurement_history
 from .home import home
 from .method import method_detail, method_latest
+from .moderation import assessment_comment, assessment_moderation
 from .organisations import organisation_settings
+from .panel import assessment_my_scores, panel_override, procurement_panel
 from .procurements import (
     procurement_add_offer,
     procurement_close,
@@ -85,6 +91,7 @@ from .reference_cases import reference_case_detail, reference_case_list
 
 __all__ = [
     "assessment_approve",
+    "assessment_comment",
     "assessment_detail",
     "assessment_edit",
     "assessment_export",
@@ -93,6 +100,8 @@ __all__ = [
     "assessment_grid_upload",
     "assessment_invite",
     "assessment_history",
+    "assessment_moderation",
+    "assessment_my_scores",
     "assessment_reopen",
     "assessment_rescore",
     "assessment_submit",
@@ -110,6 +119,7 @@ __all__ = [
     "offer_edit",
     "organisation_export",
     "organisation_settings",
+    "panel_override",
     "procurement_add_offer",
     "procurement_close",
     "procurement_create",
@@ -122,6 +132,7 @@ __all__ = [
     "procurement_award",
     "procurement_list",
     "procurement_open",
+    "procurement_panel",
     "provider_create",
     "provider_detail",
     "provider_edit",

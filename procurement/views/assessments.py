@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -25,17 +26,27 @@ from scoring.models import Catalogue, Criterion
 
 from .. import approvals, charts, lessons, scorecards, services
 from ..forms import AnswerForm, VersionForm, WorkflowForm, add_errors, initial_for
-from ..models import Answer, Assessment, Procurement
+from ..models import Answer, Assessment, PanelSeat, Procurement
 from ..services import roles
 from ..services.roles import Action, allows
 from .pages import reference_legend, render_page
+from .panel import panel_links
 
 EDIT, LEAD = Action.EDIT, Action.LEAD
 
 
 def _assessment_or_404(request, pk: int) -> Assessment:
+    # Whether a panel scores it, in the same query: a procurement without
+    # a panel reads nothing more for it.
     return get_object_or_404(
-        Assessment.objects.visible_to(request.user).with_context(), pk=pk
+        Assessment.objects.visible_to(request.user)
+        .with_context()
+        .annotate(
+            has_panel=Exists(
+                PanelSeat.objects.filter(procurement_id=OuterRef("procurement_id"))
+            )
+        ),
+        pk=pk,
     )
 
 
@@ -89,6 +100,7 @@ def assessment_detail(request, pk):
             "evidence_names": {
                 e.code: e.name for e in report.catalogue.evidence_types.all()
             },
+            **panel_links(request.user, assessment),
         },
     )
 
@@ -142,7 +154,13 @@ def assessment_edit(request, pk):
     organisation_id = (
         assessment.procurement.organisation_id if assessment.procurement else None
     )
-    editable = assessment.is_editable and roles.can(request.user, EDIT, organisation_id)
+    # With a panel, answers come only from moderation: the editor reads.
+    panel = panel_links(request.user, assessment)
+    editable = (
+        assessment.is_editable
+        and roles.can(request.user, EDIT, organisation_id)
+        and not panel
+    )
     if request.method == "POST":
         if assessment.is_reference_case:
             raise PermissionDenied(_("Reference cases are read-only."))
@@ -234,6 +252,7 @@ def assessment_edit(request, pk):
             "conflicts": conflicts,
             "evidence_names": {e.code: e.name for e in evidence_types},
             **_workflow_flags(assessment, role),
+            **panel,
         },
         status=409 if conflicts else 200,
     )
