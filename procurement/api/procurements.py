@@ -34,6 +34,7 @@ from .history import (
     HistoryMixin,
 )
 from .organisations import editable_organisation
+from .panel import ProcurementPanelMixin
 from .responses import (
     EXPORT_FORMAT,
     REFUSED,
@@ -324,6 +325,7 @@ class ReasonSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="Read a procurement"),
 )
 class ProcurementViewSet(
+    ProcurementPanelMixin,
     HistoryMixin,
     ExportMixin,
     mixins.ListModelMixin,
