@@ -45,6 +45,7 @@ from ..scorecards import (
     reference_assessments,
 )
 from . import json as json_export
+from . import panel as panel_export
 from . import record
 from .content import (
     ExportContext,
@@ -110,6 +111,7 @@ def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
             "organisation": organisation,
             "offer": _offer(report, radar=report.radar(references, size=RADAR_SIZE)),
             "references": references,
+            "panel": panel_export.annex(panel_export.panel_of(procurement, [report])),
             "history": record.assessment_history(report.assessment),
             "digest": json_export.digest(json_export.assessment_inputs(report)),
         },
@@ -153,6 +155,9 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
                 for o in offers
             ],
             "radar": report.radar(size=380) if offers else "",
+            "panel": panel_export.annex(
+                panel_export.panel_of(procurement, [r for _row, r in report.rows])
+            ),
             "history": record.procurement_history(procurement),
             "digest": json_export.digest(
                 json_export.procurement_inputs(report, digests)
