@@ -188,6 +188,13 @@ class ModerationMixin:
     def moderation(self, request, pk=None):
         assessment = self.get_object()
         if request.method == "POST":
+            procurement = assessment.procurement
+            if panel.has_panel(procurement) and not panel.may_moderate(
+                procurement, request.user
+            ):
+                raise PermissionDenied(
+                    _("Only a lead or the panel's moderator moderates.")
+                )
             serializer = ConsensusInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             try:
@@ -239,6 +246,7 @@ class ModerationMixin:
     def comments(self, request, pk=None):
         assessment = self.get_object()
         if request.method == "POST":
+            roles.require(request.user, roles.Action.EDIT, assessment.organisation_id)
             serializer = CommentInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             comment = panel.add_comment(

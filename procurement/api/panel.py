@@ -31,7 +31,7 @@ from ..models import (
     PanelReview,
     PanelSeat,
 )
-from ..services import panel
+from ..services import panel, roles
 from ..services.panel import ScoreData, SeatData
 from .fields import AnswerListSerializer, level_field
 
@@ -124,6 +124,8 @@ class ProcurementPanelMixin:
     def panel(self, request, pk=None):
         procurement = self.get_object()
         if request.method == "PUT":
+            # Who may write comes before what is written: a member gets a 403.
+            roles.require(request.user, roles.Action.LEAD, procurement.organisation_id)
             serializer = PanelInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             panel.set_panel(
@@ -309,6 +311,7 @@ class AssessmentPanelMixin:
     def declarations(self, request, pk=None):
         assessment = self.get_object()
         if request.method == "POST":
+            _seat(assessment, request.user)
             serializer = DeclarationInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             review = panel.declare_interests(
@@ -340,6 +343,7 @@ class AssessmentPanelMixin:
     )
     def override(self, request, pk=None, evaluator_id=None):
         assessment = self.get_object()
+        roles.require(request.user, roles.Action.LEAD, assessment.organisation_id)
         serializer = OverrideInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         declared = get_object_or_404(
@@ -382,6 +386,7 @@ class AssessmentPanelMixin:
     def my_scores(self, request, pk=None):
         assessment = self.get_object()
         if request.method == "POST":
+            _seat(assessment, request.user)
             serializer = MyScoresInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             panel.save_scores(
@@ -412,14 +417,7 @@ class AssessmentPanelMixin:
         return Response(self._my_scores(assessment))
 
     def _my_scores(self, assessment):
-        procurement = assessment.procurement
-        seat = (
-            None
-            if procurement is None
-            else panel.seat_of(procurement, self.request.user)
-        )
-        if seat is None:
-            raise PermissionDenied(_("You do not sit on this procurement's panel."))
+        seat = _seat(assessment, self.request.user)
         review = assessment.panel_reviews.filter(evaluator=self.request.user).first()
         scores = assessment.individual_scores.filter(
             evaluator=self.request.user
@@ -463,3 +461,12 @@ class AssessmentPanelMixin:
                 scores, many=True, context={"submitted": submitted}
             ).data
         )
+
+
+def _seat(assessment, user) -> PanelSeat:
+    """The caller's seat on the assessment's panel; a 403 without one."""
+    procurement = assessment.procurement
+    seat = None if procurement is None else panel.seat_of(procurement, user)
+    if seat is None:
+        raise PermissionDenied(_("You do not sit on this procurement's panel."))
+    return seat

@@ -437,3 +437,30 @@ def test_moderation_queries_do_not_grow_with_the_evaluators(
 
     row = next(r for r in second.json()["rows"] if r["criterion"] == "JUR-1")
     assert len(row["scores"]) == 9
+
+
+def test_a_viewer_gets_a_403_before_any_check_of_the_payload(procurement, viewer):
+    response = client_for(viewer).put(
+        url("procurement-panel", procurement.pk), {"seats": "not a list"}
+    )
+
+    assert response.status_code == 403
+
+
+def test_a_consensus_the_criterion_does_not_allow_is_a_400(
+    seated, assessment, alice, bob, lead
+):
+    score(assessment, alice, 4)
+    score(assessment, bob, 1)
+    code = (
+        assessment.catalogue.criteria.filter(pillar__code="JUR", na_allowed=False)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+    response = consensus(
+        client_for(lead), assessment, criterion=code, level=None, not_applicable=True
+    )
+
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"]
