@@ -27,8 +27,6 @@ from ..services import panel, roles
 from .fields import level_field
 from .panel import TEXT_LIMIT, PersonField
 
-# Moderation and comments ----------------------------------------------------
-
 
 class DecisionSerializer(serializers.ModelSerializer):
     criterion = serializers.CharField(source="criterion.code", read_only=True)

@@ -3,12 +3,11 @@
 ``ProcurementPanelMixin`` adds ``/procurements/{id}/panel/`` (read the seats;
 a lead replaces them). ``AssessmentPanelMixin`` adds to an assessment: the
 evaluators' ``declarations/`` of interests and a lead's ``override/`` of a
-conflict, the caller's own ``my-scores/`` and their ``submit/``, the
-``individual-scores/`` the caller may read (blind until they submitted),
-``moderation/`` (every criterion's submitted scores, spread, consensus and
-thread; a moderator records the consensus) and the ``comments/`` threads.
-The services check every role and rule; here requests are parsed and rows
-turned into JSON.
+conflict, the caller's own ``my-scores/`` and their ``submit/``, and the
+``individual-scores/`` the caller may read (blind until they submitted).
+Moderation and comments are in ``api.moderation``. The services check every
+role and rule (the actions ask the role first, so that a reader gets a 403
+whatever they send); here requests are parsed and rows turned into JSON.
 """
 
 from __future__ import annotations
@@ -16,21 +15,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ..exports.content import person
-from ..models import (
-    Answer,
-    IndividualScore,
-    PanelReview,
-    PanelSeat,
-)
+from ..models import Answer, IndividualScore, PanelReview, PanelSeat
 from ..services import panel, roles
 from ..services.panel import ScoreData, SeatData
 from .fields import AnswerListSerializer, level_field
