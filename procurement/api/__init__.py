@@ -12,10 +12,13 @@ Each resource's module holds its viewset and the serializers only it uses:
 - ``assessments``: assessments, their answers, submit and approve, and the
   scorecard (whose ``KnockOutSerializer`` the ranking reuses).
 - ``jobs``: the exports made in the background, their progress and file.
+- ``panel`` and ``moderation``: a procurement's panel of evaluators, their
+  declarations of interests and blind scores, the moderated consensus and
+  the comment threads (actions on procurements and assessments).
 
 Two modules hold what several share: ``fields`` (ids scoped to the user,
-scores, levels) and ``responses`` (the Download menu's files and errors,
-the 409 of a stale version).
+scores, levels, errors aligned with a list) and ``responses`` (the Download
+menu's files and errors, the 409 of a stale version).
 
 Providers, offers, procurements and assessments start from
 ``visible_to(request.user)``, organisations from your memberships, so another

@@ -30,6 +30,7 @@ from ..scorecards import assessment_report
 from ..services import roles
 from .evidence import BidderActionsMixin
 from .fields import (
+    AnswerListSerializer,
     BlankAsNullCharField,
     ScopedPrimaryKeyField,
     level_field,
@@ -41,6 +42,8 @@ from .history import (
     HistoryEntrySerializer,
     HistoryMixin,
 )
+from .moderation import ModerationMixin
+from .panel import AssessmentPanelMixin
 from .responses import (
     CONFLICT,
     EXPORT_FORMAT,
@@ -210,27 +213,6 @@ class AnswersSerializer(serializers.Serializer):
     answers = AnswerSerializer(many=True)
 
 
-class AnswerListSerializer(serializers.ListSerializer):
-    """Errors as a list aligned with the answers sent, ``{}`` for valid ones.
-
-    DRF 3.18 reports a list's errors by index; the service reports them as
-    an aligned list, and a client should meet one shape only.
-    """
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            by_index = exc.detail
-            if not isinstance(by_index, dict) or not all(
-                isinstance(key, int) for key in by_index
-            ):
-                raise
-            raise serializers.ValidationError(
-                [by_index.get(index, {}) for index in range(len(data))]
-            ) from exc
-
-
 class AnswerInputSerializer(serializers.Serializer):
     """One criterion's answer: only the fields you send change.
 
@@ -352,6 +334,8 @@ ANSWERS_EXAMPLE = {
     ),
 )
 class AssessmentViewSet(
+    AssessmentPanelMixin,
+    ModerationMixin,
     BidderActionsMixin,
     HistoryMixin,
     ExportMixin,

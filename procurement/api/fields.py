@@ -1,7 +1,8 @@
 """Serializer fields of the API that belong to no one resource.
 
 Ids scoped to the requesting user, 0-100 scores and 0-4 levels as JSON
-numbers, and stored blank strings shown as null.
+numbers, stored blank strings shown as null, and the errors of a list of
+objects (answers, a panel's scores) aligned with the list sent.
 """
 
 from django.contrib.auth.models import AnonymousUser
@@ -53,3 +54,24 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = request.user if request is not None else AnonymousUser()
         return getattr(super().get_queryset(), self.scope)(user)
+
+
+class AnswerListSerializer(serializers.ListSerializer):
+    """Errors as a list aligned with the answers sent, ``{}`` for valid ones.
+
+    DRF 3.18 reports a list's errors by index; the service reports them as
+    an aligned list, and a client should meet one shape only.
+    """
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            by_index = exc.detail
+            if not isinstance(by_index, dict) or not all(
+                isinstance(key, int) for key in by_index
+            ):
+                raise
+            raise serializers.ValidationError(
+                [by_index.get(index, {}) for index in range(len(data))]
+            ) from exc

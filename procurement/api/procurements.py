@@ -36,6 +36,7 @@ from .history import (
     HistoryMixin,
 )
 from .organisations import editable_organisation
+from .panel import ProcurementPanelMixin
 from .responses import (
     EXPORT_FORMAT,
     REFUSED,
@@ -332,6 +333,7 @@ class ReasonSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="Read a procurement"),
 )
 class ProcurementViewSet(
+    ProcurementPanelMixin,
     HistoryMixin,
     AwardMixin,
     RobustnessMixin,

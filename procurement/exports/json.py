@@ -12,6 +12,11 @@ The shape of the document is defined here, once, for the export and for the
 check: ``assessment_inputs`` and ``scorecard_numbers``. Texts for readers
 (criterion names, reasons, justifications) follow the export's language; the
 inputs and the numbers do not.
+
+Besides the inputs, like ``history``, a document describes the record: with
+a panel, ``panel`` holds the seats and, per offer, the declarations, the
+individual scores, the moderation decisions and the comments (``panel``
+module); null without one.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from scoring import engine
 
 from .. import lessons
 from ..scorecards import AssessmentReport, ProcurementReport
+from . import panel as panel_export
 from . import record
 from .content import (
     ExportContext,
@@ -68,11 +74,13 @@ def digest(inputs: Any) -> str:
 
 def assessment_json(report: AssessmentReport, context: ExportContext) -> bytes:
     """One assessment's scorecard document."""
+    panel = panel_export.panel_of(report.assessment.procurement, [report])
     document = {
         **_header("assessment", context),
         "method": _method(report),
         **assessment_document(report),
         "warning_signs": _warning_signs(report),
+        "panel": _panel(panel, panel.offers[0]) if panel else None,
         "history": record.assessment_history(report.assessment),
     }
     return _dump(document)
@@ -106,8 +114,14 @@ def _warning_signs(report: AssessmentReport) -> list[dict]:
 
 def procurement_json(report: ProcurementReport, context: ExportContext) -> bytes:
     """A procurement's ranking and every offer's scorecard document."""
-    assessments = [assessment_document(r) for _row, r in report.rows]
+    reports = [r for _row, r in report.rows]
+    assessments = [assessment_document(r) for r in reports]
     inputs = procurement_inputs(report, [a["digest"] for a in assessments])
+    panel = panel_export.panel_of(report.procurement, reports)
+    for position, document in enumerate(assessments):
+        document["panel"] = (
+            panel_export.offer_json(panel.offers[position]) if panel else None
+        )
     document = {
         **_header("procurement", context),
         "digest_method": PROCUREMENT_DIGEST_METHOD,
@@ -140,6 +154,7 @@ def procurement_json(report: ProcurementReport, context: ExportContext) -> bytes
             }
             for assessment in report.ranking.withdrawn
         ],
+        "panel": {"seats": panel_export.seats_json(panel)} if panel else None,
         "assessments": assessments,
         "history": record.procurement_history(report.procurement),
     }
@@ -344,6 +359,11 @@ def _method(report: AssessmentReport | ProcurementReport) -> dict[str, Any]:
             c.evidence_type: c.max_level for c in report.profile.evidence_caps.all()
         },
     }
+
+
+def _panel(panel, offer) -> dict[str, Any]:
+    """An assessment's panel: the seats, then its work on this offer."""
+    return {"seats": panel_export.seats_json(panel), **panel_export.offer_json(offer)}
 
 
 def _iso(value) -> str | None:

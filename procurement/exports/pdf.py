@@ -49,6 +49,7 @@ from ..scorecards import (
     reference_assessments,
 )
 from . import json as json_export
+from . import panel as panel_export
 from . import record
 from .content import (
     ExportContext,
@@ -118,6 +119,7 @@ def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
                 cases=lessons.reference_cases(),
             ),
             "references": references,
+            "panel": panel_export.annex(panel_export.panel_of(procurement, [report])),
             "history": record.assessment_history(report.assessment),
             "digest": json_export.digest(json_export.assessment_inputs(report)),
         },
@@ -162,6 +164,9 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
                 for o in offers
             ],
             "radar": report.radar(size=380) if offers else "",
+            "panel": panel_export.annex(
+                panel_export.panel_of(procurement, [r for _row, r in report.rows])
+            ),
             "history": record.procurement_history(procurement),
             **_decision(procurement, report.catalogue),
             "digest": json_export.digest(

@@ -2,13 +2,15 @@
 
 Assessment workbook: Summary, Pillars, Answers, Method. Procurement workbook:
 Ranking, Pillars (one row per offer), Side by side (criteria by offers),
-Method, then one sheet per offer with its answers. Every cell is a value,
-never a formula, so nobody can change a result by editing a cell that feeds
-another; numbers are real numbers (scores with one decimal), booleans real
-booleans, dates real dates. A text that Excel would read as a formula (= + - @
-at the start) is stored as text with Excel's "quote prefix" style, so it shows
-as typed and stays text even when the cell is edited. Header rows are frozen
-and filtered, long texts wrap.
+Method, then one sheet per offer with its answers. With a panel, both end
+with a Panel sheet (each individual score beside the consensus and its
+rationale) and the panel's comments. Every cell is a value, never a formula,
+so nobody can change a result by editing a cell that feeds another; numbers
+are real numbers (scores with one decimal), booleans real booleans, dates
+real dates. A text that Excel would read as a formula (= + - @ at the start)
+is stored as text with Excel's "quote prefix" style, so it shows as typed and
+stays text even when the cell is edited. Header rows are frozen and filtered,
+long texts wrap.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .. import comparison
 from ..scorecards import AssessmentReport, ProcurementReport
+from . import panel as panel_export
 from .content import (
     FORMULA_PREFIXES,
     ExportContext,
@@ -64,6 +67,8 @@ def assessment_xlsx(report: AssessmentReport, context: ExportContext) -> bytes:
         workbook.create_sheet(), _("Answers"), answers_table(report, detailed=True)
     )
     _write_method(workbook.create_sheet(), report)
+    procurement = report.assessment.procurement
+    _write_panel(workbook, panel_export.panel_of(procurement, [report]))
     return _save(workbook, context.now)
 
 
@@ -82,7 +87,21 @@ def procurement_xlsx(report: ProcurementReport, context: ExportContext) -> bytes
         _write_table(
             workbook.create_sheet(), title, answers_table(offer_report, detailed=True)
         )
+    reports = [offer_report for _row, offer_report in report.rows]
+    _write_panel(workbook, panel_export.panel_of(report.procurement, reports))
     return _save(workbook, context.now)
+
+
+def _write_panel(workbook: Workbook, panel: panel_export.Panel | None) -> None:
+    """With a panel: its individual scores beside the consensus, and comments."""
+    if panel is None:
+        return
+    used = {sheet.title.lower() for sheet in workbook.worksheets}
+    for title, table in (
+        (_("Panel"), panel_export.scores_table(panel)),
+        (_("Panel comments"), panel_export.comments_table(panel)),
+    ):
+        _write_table(workbook.create_sheet(), _unique_title(title, used), table)
 
 
 def _pillar_grid(report: ProcurementReport) -> Table:

@@ -5,9 +5,11 @@ rendering): the rows' versions and timestamps where they have them, every
 field of the few rows that have none (offers), and the number and last id of
 the rows that are only ever added or removed (facts, certifications). An
 answer saved through the services raises its assessment's ``version`` and
-``updated_at``; a changed procurement or provider its ``updated_at``. Names
-of people (who answered, who approved) are read at export time and are not
-part of it: renaming an account does not remake a report.
+``updated_at``; a changed procurement or provider its ``updated_at``. A
+panel's seats and work (declarations, submissions, decisions, comments) are
+counted too: of these only a consensus changes an assessment's version.
+Names of people (who answered, who approved) are read at export time and are
+not part of it: renaming an account does not remake a report.
 """
 
 from __future__ import annotations
@@ -22,8 +24,12 @@ from ..models import (
     Assessment,
     Certification,
     Membership,
+    ModerationDecision,
     Offer,
     Organisation,
+    PanelComment,
+    PanelReview,
+    PanelSeat,
     Procurement,
     Provider,
     ProviderFact,
@@ -68,6 +74,10 @@ def of_assessment(assessment: Assessment) -> str:
             ProviderFact.objects.filter(provider__offers__assessments=assessment),
             Certification.objects.filter(offer__assessments=assessment),
         ),
+        _panel(
+            PanelSeat.objects.filter(procurement__assessments=assessment),
+            rows.values("pk"),
+        ),
     )
 
 
@@ -92,6 +102,7 @@ def of_procurement(procurement: Procurement) -> str:
             ),
             Certification.objects.filter(offer__assessments__procurement=procurement),
         ),
+        _panel(PanelSeat.objects.filter(procurement=procurement), assessments),
     )
 
 
@@ -134,6 +145,25 @@ def _added_or_removed(*querysets) -> list[dict[str, Any]]:
     return [
         queryset.aggregate(count=Count("pk", distinct=True), last=Max("pk"))
         for queryset in querysets
+    ]
+
+
+def _panel(seats, assessments) -> list[Any]:
+    """The panel and its work, which the reports show: a declaration, a
+    submission or a comment changes no assessment's version."""
+    reviews = PanelReview.objects.filter(assessment__in=assessments)
+    return [
+        list(seats.order_by("pk").values_list("pk", "user_id", "pillars", "moderator")),
+        reviews.aggregate(
+            count=Count("pk"),
+            submitted=Count("submitted_at"),
+            last_submitted=Max("submitted_at"),
+            overridden=Count("overridden_at"),
+        ),
+        _added_or_removed(
+            ModerationDecision.objects.filter(assessment__in=assessments),
+            PanelComment.objects.filter(assessment__in=assessments),
+        ),
     ]
 
 

@@ -25,7 +25,8 @@ from procurement.exports import pdf
 from procurement.jobs import tasks
 from procurement.models import ExportJob, Membership
 from procurement.seed import seed_demo
-from procurement.services import AnswerData
+from procurement.services import AnswerData, panel
+from procurement.services.panel import SeatData
 from tests.conftest import member
 from tests.factories import AssessmentFactory, OfferFactory, ProcurementFactory
 
@@ -508,3 +509,14 @@ def test_a_file_gone_from_the_storage_is_made_again(viewer, procurement):
     assert gone.status_code == 404
     assert second["id"] != first["id"]
     assert second["status"] == "done"
+
+
+def test_a_comment_of_the_panel_makes_a_new_file(viewer, lead, procurement, assessment):
+    panel.set_panel(procurement, user=lead, seats=[SeatData(lead.pk)])
+    api = api_client(viewer)
+    first = api.get(report_url(procurement)).json()
+
+    panel.add_comment(assessment, user=lead, criterion="OWN-1", text="Check it.")
+    second = api.get(report_url(procurement)).json()
+
+    assert second["id"] != first["id"]

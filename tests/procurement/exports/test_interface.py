@@ -125,18 +125,19 @@ def test_every_format_returns_an_export_file(procurement, strong):
 
 
 # The assessment joined to its offer, provider, procurement, organisation,
-# catalogue and profile (1); the catalogue with its method (12: catalogue,
+# catalogue and profile (1); the catalogue with its method (11: catalogue,
 # pillars, criteria, levels, profiles, weights and their pillars, knock-outs and
 # their criteria, caps, evidence types); the answers with their criteria and
 # authors, and their facts (2); the bidder's claims and the evidence files (2);
 # the record and the reference cases' warning signs with their facts, in the
-# JSON (1 + 2).
-ASSESSMENT_QUERIES = 19
+# JSON (1 + 2); the panel's seats, none here, in the XLSX and JSON (1; with a
+# panel, 4 more: see test_panel_exports.py).
+ASSESSMENT_QUERIES = 20
 
 
 # The procurement joined to its organisation, catalogue and profile (1), the
-# method (12), the ranking (1), every offer's answers and facts (2), claims and
-# evidence files (2), the record, in the JSON (1).
+# method (11), the ranking (1), every offer's answers and facts (2), claims and
+# evidence files (2), the record, in the JSON (1), the panel's seats (1).
 PROCUREMENT_QUERIES = 19
 
 

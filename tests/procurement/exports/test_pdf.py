@@ -258,13 +258,13 @@ def test_pdf_export_queries_do_not_grow_with_the_offers(
     # The other formats' queries (see test_interface.py), then the decision:
     # the stored ranking, the award criteria, the reference cases' warning
     # signs and their facts, and from two eligible offers the answers of the
-    # first two (robustness).
-    with django_assert_max_num_queries(23):
+    # first two (robustness); the panel's seats.
+    with django_assert_max_num_queries(24):
         export_procurement(small, "pdf")
 
     assess(small, lead, "Second", 2)
     assess(small, lead, "Third", 4)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         export_procurement(small, "pdf")
 
 
@@ -277,10 +277,10 @@ def test_assessment_pdf_queries_do_not_grow_with_the_answers(
     export_assessment(few, "json")  # warm the catalogue's spec cache
 
     # The other formats' 15 queries, plus the reference cases for the radar,
-    # and their warning signs with the facts they cite.
-    with django_assert_max_num_queries(19):
+    # and their warning signs with the facts they cite; the panel's seats.
+    with django_assert_max_num_queries(20):
         export_assessment(few, "pdf")
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         export_assessment(many, "pdf")
 
 
