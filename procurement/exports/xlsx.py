@@ -133,11 +133,7 @@ EVIDENCE_SHORT = {"declared": "D", "documented": "Do", "verified": "V"}
 
 def _write_side_by_side(sheet: Worksheet, report: ProcurementReport) -> None:
     """Criteria by offers: the level (→ the effective one), red under a knock-out."""
-    criteria = list(
-        report.catalogue.criteria.select_related("pillar").order_by(
-            "pillar__position", "position"
-        )
-    )
+    criteria = list(report.catalogue.criteria.all())  # prefetched, in order
     grid = comparison.matrix(
         criteria, [(row.assessment, r.scorecard) for row, r in report.rows]
     )
