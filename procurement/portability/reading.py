@@ -41,6 +41,7 @@ from ..models import (
 from ..models.bidders import evidence_storage
 from ..record import Event, record
 from .checks import check_answer, check_offer, refuse_nul
+from .decisions import import_decisions
 from .fields import (
     ANSWER_FIELDS,
     ARRAYS,
@@ -120,7 +121,7 @@ class _Document:
         return self.data
 
     def items(self, key: str) -> Iterable[Any]:
-        return self.data[key]
+        return self.data.get(key, [])
 
 
 class _Stream:
@@ -316,10 +317,12 @@ def _import_all(
         for item in source.items("procurements")
     }
     criteria: dict[int, dict[str, Any]] = {}
-    count = 0
+    assessments = {}
     for item in source.items("assessments"):
-        _import_assessment(item, ids, procurements, users, criteria, files)
-        count += 1
+        created = _import_assessment(item, ids, procurements, users, criteria, files)
+        assessments[item.get("id")] = created
+    import_decisions(source, procurements, assessments, users)
+    count = len(assessments)
     _link_the_imported_history(organisation, source)
     return organisation, count
 

@@ -35,6 +35,7 @@ from ..models import (
     ProviderFact,
 )
 from ..record import entry_content
+from .decisions import write_decisions
 from .fields import (
     ANSWER_FIELDS,
     CERTIFICATION_FIELDS,
@@ -129,6 +130,12 @@ def write_organisation(
     _write_array(
         stream, _assessments(organisation.pk, assessments, chunk_size, total, report)
     )
+    write_decisions(
+        stream,
+        organisation,
+        lambda queryset: _chunks(queryset.order_by("pk"), chunk_size),
+        _write_array,
+    )
     stream.write(',"history":')
     _write_array(
         stream,
@@ -165,7 +172,7 @@ def _chunks(queryset: QuerySet, size: int) -> Iterator[list]:
             yield rows
         if len(rows) < size:
             return
-        last = rows[-1].pk
+        last = rows[-1]["pk"] if isinstance(rows[-1], dict) else rows[-1].pk
 
 
 def _write_array(stream: IO[str], items: Iterable[Any]) -> None:
@@ -345,6 +352,7 @@ def _assessments(
 
 def _assessment(assessment: Assessment, answers: list[dict]) -> dict[str, Any]:
     return {
+        "id": assessment.pk,
         "procurement": assessment.procurement_id,
         "offer": assessment.offer_id,
         "status": assessment.status,

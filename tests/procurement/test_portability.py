@@ -3,6 +3,7 @@
 import io
 import json
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -10,7 +11,18 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from procurement.models import Answer, Assessment, Organisation, Provider, ProviderFact
+from procurement.models import (
+    Answer,
+    Assessment,
+    AwardMark,
+    IndividualScore,
+    ModerationDecision,
+    Organisation,
+    PanelComment,
+    PanelSeat,
+    Provider,
+    ProviderFact,
+)
 from procurement.portability import (
     ImportRefused,
     export_organisation_data,
@@ -19,6 +31,12 @@ from procurement.portability import (
     write_organisation,
 )
 from procurement.seed import seed_demo
+from procurement.services import panel
+from procurement.services.award import (
+    AwardCriterionData,
+    set_award_criteria,
+    set_award_marks,
+)
 from tests.factories import (
     AssessmentFactory,
     OfferFactory,
@@ -28,6 +46,7 @@ from tests.factories import (
     UserFactory,
     stored_bytes,
 )
+from tests.procurement.views.helpers import scored_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -249,9 +268,10 @@ def test_the_export_reads_a_bounded_number_of_queries_per_chunk(
     # facts, offers, certifications; 1 chunk of procurements; per chunk of
     # 2 assessments: the assessments, the facts their answers cite, the
     # answers, the claims, the files (plus the empty chunk that ends the
-    # list); 1 chunk of history.
+    # list); 1 chunk of each of the panel's and the award's seven lists (empty
+    # here); 1 chunk of history.
     with (
-        django_assert_max_num_queries(8 + 5 * chunks),
+        django_assert_max_num_queries(15 + 5 * chunks),
         CaptureQueriesContext(connection) as queries,
     ):
         write_organisation(organisation, io.StringIO(), chunk_size=2)
@@ -453,3 +473,60 @@ def test_the_json_alone_is_refused_when_it_lists_files(demo):
 
     with pytest.raises(ImportRefused, match="zip"):
         import_organisation_data(export_organisation_data(demo), name="Copy")
+
+
+def test_the_panel_and_the_award_go_out_and_come_back(organisation, lead, catalogue):
+    procurement = ProcurementFactory(
+        organisation=organisation, catalogue=catalogue, status="draft"
+    )
+    assessment = scored_assessment(procurement, lead, 3, name="Paneled")
+    created = set_award_criteria(
+        procurement,
+        user=lead,
+        criteria=[
+            AwardCriterionData("sovereignty", 60),
+            AwardCriterionData("price", 40, formula="proportional"),
+        ],
+    )
+    price = next(c for c in created if c.kind == "price")
+    set_award_marks(assessment, user=lead, values={price.pk: "1234.50"})
+    panel.set_panel(procurement, user=lead, seats=[panel.SeatData(lead.pk, ["JUR"])])
+    codes = list(
+        catalogue.criteria.filter(pillar__code="JUR").values_list("code", flat=True)
+    )
+    panel.declare_interests(assessment, user=lead, conflict=False)
+    panel.save_scores(
+        assessment, user=lead, scores=[panel.ScoreData(code, 2) for code in codes]
+    )
+    panel.submit_scores(assessment, user=lead)
+    panel.record_consensus(
+        assessment,
+        user=lead,
+        criterion="JUR-1",
+        level=2,
+        evidence="documented",
+        rationale="Agreed.",
+    )
+    panel.add_comment(assessment, user=lead, criterion="JUR-1", text="See clause 4.")
+    data = export_organisation_data(organisation)
+
+    result = import_organisation_data(data, name="Copy", link_members=True)
+
+    copy = result.organisation
+    assert PanelSeat.objects.get(procurement__organisation=copy).pillars == ["JUR"]
+    assert IndividualScore.objects.filter(
+        assessment__procurement__organisation=copy
+    ).count() == len(codes)
+    assert (
+        ModerationDecision.objects.get(
+            assessment__procurement__organisation=copy
+        ).rationale
+        == "Agreed."
+    )
+    assert (
+        PanelComment.objects.get(assessment__procurement__organisation=copy).text
+        == "See clause 4."
+    )
+    assert AwardMark.objects.get(
+        assessment__procurement__organisation=copy
+    ).value == Decimal("1234.50")
