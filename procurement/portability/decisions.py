@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from ..models import (
     AwardCriterion,
@@ -128,10 +129,10 @@ def write_decisions(stream: IO[str], organisation: Organisation, chunks, write_a
             AwardMark.objects.filter(**by_assessment).values(
                 "pk",
                 "assessment_id",
-                "criterion_id",
                 "value",
                 f"updated_by__{user}",
                 "updated_at",
+                award_criterion=F("criterion_id"),
             ),
             _plain,
         ),
@@ -267,7 +268,7 @@ def import_decisions(
         create_validated(
             AwardMark,
             assessment=assessment_of(item),
-            criterion=award_ids[item["criterion"]],
+            criterion=award_ids[item["award_criterion"]],
             value=Decimal(item["value"]),
             updated_by=user_of(item["updated_by"]),
         )
