@@ -4,6 +4,8 @@ organisation under N3, a draft assessment in it, an offer."""
 import pytest
 
 from procurement import services
+from procurement.models import Membership
+from tests.conftest import member
 from tests.factories import OfferFactory, ProcurementFactory
 
 
@@ -31,3 +33,15 @@ def assessment(procurement, evaluator):
 @pytest.fixture
 def offer(organisation):
     return OfferFactory(provider__organisation=organisation)
+
+
+@pytest.fixture
+def alice(organisation):
+    """An evaluator, for the panel's tests."""
+    return member(organisation, Membership.Role.EVALUATOR)
+
+
+@pytest.fixture
+def bob(organisation):
+    """Another evaluator, for the panel's tests."""
+    return member(organisation, Membership.Role.EVALUATOR)

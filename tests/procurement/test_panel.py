@@ -4,23 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from procurement import services
-from procurement.models import HistoryEntry, Membership
+from procurement.models import HistoryEntry
 from procurement.services import panel
 from procurement.services.panel import ScoreData, SeatData
 from scoring.spread import spread
-from tests.conftest import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(organisation):
-    return member(organisation, Membership.Role.EVALUATOR)
-
-
-@pytest.fixture
-def bob(organisation):
-    return member(organisation, Membership.Role.EVALUATOR)
 
 
 @pytest.fixture

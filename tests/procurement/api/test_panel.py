@@ -12,16 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice(organisation):
-    return member(organisation, Membership.Role.EVALUATOR)
-
-
-@pytest.fixture
-def bob(organisation):
-    return member(organisation, Membership.Role.EVALUATOR)
-
-
-@pytest.fixture
 def seated(procurement, lead, alice, bob):
     """Alice and Bob both score JUR; the lead moderates."""
     panel.set_panel(

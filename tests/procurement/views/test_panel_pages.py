@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice(organisation):
-    return member(organisation, Membership.Role.EVALUATOR)
-
-
-@pytest.fixture
-def bob(organisation):
-    return member(organisation, Membership.Role.EVALUATOR)
-
-
-@pytest.fixture
 def seated(procurement, lead, alice, bob):
     """Alice and Bob score JUR."""
     panel.set_panel(
