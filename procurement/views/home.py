@@ -54,6 +54,16 @@ def home(request):
         .with_context()
         .order_by("-updated_at", "-pk")[:20]
     )
+    to_score = (
+        Assessment.objects.visible_to(request.user)
+        .filter(status=Assessment.Status.DRAFT, procurement__panel__user=request.user)
+        .exclude(
+            panel_reviews__evaluator=request.user,
+            panel_reviews__submitted_at__isnull=False,
+        )
+        .with_context()
+        .order_by("-updated_at", "-pk")[:20]
+    )
     return render_page(
         request,
         "procurement/home.html",
@@ -63,6 +73,7 @@ def home(request):
             "can_create": bool(edit_orgs),
             "procurements": procurements,
             "waiting": waiting,
+            "to_score": to_score,
             "references": scorecards.reference_assessments(),
         },
     )

@@ -522,3 +522,18 @@ def test_the_panel_page_reads_as_many_rows_at_2_and_5_evaluators_and_offers(
     client, lead, catalogue
 ):
     assert _panel_page_queries(client, lead, 2) == _panel_page_queries(client, lead, 5)
+
+
+def test_home_lists_the_offers_a_seated_evaluator_still_has_to_score(
+    client, seated, alice
+):
+    assessment = services.start_assessment(
+        user=alice,
+        procurement=seated,
+        offer=OfferFactory(provider__organisation=seated.organisation),
+    )
+    login(client, alice)
+
+    listed = client.get("/").context["to_score"]
+
+    assert [a.pk for a in listed] == [assessment.pk]
