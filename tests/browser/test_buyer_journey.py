@@ -188,7 +188,7 @@ def test_reference_case_story_in_both_languages(
 
     page.get_by_role("button", name="Français").click()
     expect(
-        page.get_by_role("heading", name="La leçon pour les acheteurs")
+        page.get_by_role("heading", name="Ce qu'un acheteur doit en retenir")
     ).to_be_visible()
     screenshot(page, "10-reference-case-french")
 
