@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from config import errors
 from operations import views as operations
 from operations.metrics import metrics
 from procurement.forms import ThrottledAuthenticationForm
@@ -26,6 +27,9 @@ urlpatterns = [
     path("bid/<str:token>/files/", bidders.bid_file, name="bid-file"),
     path("bid/<str:token>/submit/", bidders.bid_submit, name="bid-submit"),
     path("api/v1/", include("config.api")),
+    # Any other path under /api/ is a JSON 404, with DEBUG on too (Django's
+    # debug page would otherwise answer in HTML).
+    re_path(r"^api/", errors.api_not_found),
     path("admin/", admin.site.urls),
     path("", include("procurement.urls")),
 ]

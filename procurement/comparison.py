@@ -78,7 +78,7 @@ def matrix(
 def procurement_matrix(procurement: Procurement) -> Matrix:
     """The ranked offers of a procurement side by side (a fixed number of queries)."""
     catalogue = procurement.catalogue
-    spec = catalogue.to_spec()
+    spec = procurement.scoring_spec()
     assessments = [row.assessment for row in rank_procurement(procurement).rows]
     answers: dict[int, list[engine.AnswerInput]] = defaultdict(list)
     for assessment_id, code, level, evidence, not_applicable in Answer.objects.filter(

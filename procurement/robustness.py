@@ -76,8 +76,9 @@ def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
         return None
     pillars = list(summary.catalogue.pillars.all())
     codes = [p.code for p in pillars]
-    weights = {w.pillar.code: w.weight for w in summary.profile.pillar_weights.all()}
-    weights = {code: weights.get(code, 0) for code in codes}
+    spec = summary.procurement.scoring_spec()
+    profile = next(p for p in spec.profiles if p.code == summary.profile.code)
+    weights = {code: profile.pillar_weights.get(code, 0) for code in codes}
     scores = {
         row.assessment.pk: {code: item.pillar_score(code) for code in codes}
         for row, item in eligible
@@ -92,7 +93,7 @@ def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
         key=lambda line: (-line.share, line.row.rank or 0),
     )
     decisive = robustness.decisive_answers(
-        summary.catalogue.to_spec(),
+        summary.procurement.scoring_spec(),
         summary.profile.code,
         winner.assessment.answer_inputs(),
         runner_up.assessment.answer_inputs(),

@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from scoring import engine
+from scoring.adjustments import adjusted
 from scoring.models import Catalogue, Criterion, Pillar, Profile
 
 from . import approvals, charts
@@ -442,6 +443,15 @@ def _files():
     )
 
 
+def scoring_spec(assessment: Assessment, catalogue: Catalogue) -> engine.CatalogueSpec:
+    """The catalogue (already loaded) as this assessment is scored: adjusted by
+    its procurement when a lead adjusted the profile there."""
+    spec = catalogue.to_spec()
+    if assessment.procurement_id is None:
+        return spec
+    return adjusted(spec, assessment.profile.code, assessment.procurement.adjustment)
+
+
 def _report(
     assessment: Assessment,
     catalogue: Catalogue,
@@ -455,7 +465,7 @@ def _report(
     profile = _profile(catalogue, assessment.profile.code)
     by_code = {answer.criterion.code: answer for answer in answers}
     scorecard = engine.score(
-        catalogue.to_spec(),
+        scoring_spec(assessment, catalogue),
         profile.code,
         [
             engine.AnswerInput(a.criterion.code, a.level, a.evidence, a.not_applicable)

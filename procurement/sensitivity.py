@@ -85,7 +85,7 @@ def sensitivity(summary) -> Sensitivity:
     stored = {a.pk: a.profile_results for a in order}
     missing = [a for a in order if not stored[a.pk]]
     if missing:
-        stored.update(_scored_from_answers(summary.catalogue, missing))
+        stored.update(_scored_from_answers(summary.procurement, missing))
     profiles = list(summary.catalogue.profiles.all())
     by_profile: dict[str, dict[int, ProfileResult]] = {}
     for profile in profiles:
@@ -131,9 +131,9 @@ def sensitivity(summary) -> Sensitivity:
     )
 
 
-def _scored_from_answers(catalogue, assessments) -> dict[int, dict]:
+def _scored_from_answers(procurement, assessments) -> dict[int, dict]:
     """Results under every profile, from the answers, for snapshots without them."""
-    spec = catalogue.to_spec()
+    spec = procurement.scoring_spec()
     inputs: dict[int, list[engine.AnswerInput]] = {a.pk: [] for a in assessments}
     answers = Answer.objects.filter(assessment__in=assessments).select_related(
         "criterion"

@@ -45,6 +45,11 @@ urlpatterns = [
         name="procurement-delete",
     ),
     path(
+        "procurements/<int:pk>/profile/",
+        views.procurement_adjust,
+        name="procurement-adjust",
+    ),
+    path(
         "procurements/<int:pk>/award/",
         views.procurement_award,
         name="procurement-award",

@@ -67,6 +67,8 @@ class Catalogue(models.Model):
     # presumes: a list of {"code", "name": {en, fr}, "presumes": {code: level},
     # "source"}.
     certification_schemes = models.JSONField(default=list, blank=True)
+    # How far a procurement may move each pillar weight of its profile.
+    weight_adjustment_limit = models.PositiveSmallIntegerField(default=10)
     content_hash = models.CharField(
         max_length=64, help_text=_("SHA-256 of the file's canonical content.")
     )

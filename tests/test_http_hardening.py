@@ -151,3 +151,13 @@ def test_development_accepts_a_short_secret_key():
     env = {**PRODUCTION, "DJANGO_SECRET_KEY": "change-me", "DJANGO_DEBUG": "true"}
 
     assert manage("check", **env).returncode == 0
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_is_json_with_debug_on_too(client, settings):
+    settings.DEBUG = True
+
+    response = client.get("/api/v1/nothing%0A/answers/%C3%88/files/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

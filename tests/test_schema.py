@@ -71,6 +71,7 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/procurements/{id}/history/": ["get"],
         "/api/v1/procurements/{id}/open/": ["post"],
         "/api/v1/procurements/{id}/panel/": ["get", "put"],
+        "/api/v1/procurements/{id}/profile-adjustment/": ["get", "put"],
         "/api/v1/procurements/{id}/ranking/": ["get"],
         "/api/v1/procurements/{id}/robustness/": ["get"],
         "/api/v1/procurements/{id}/sensitivity/": ["get"],

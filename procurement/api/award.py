@@ -112,7 +112,13 @@ class AwardMixin:
         request=AwardCriterionSerializer(many=True),
         responses={200: AwardCriterionSerializer(many=True)},
     )
-    @action(detail=True, methods=["get", "put"], url_path="award-criteria")
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path="award-criteria",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def award_criteria(self, request, pk=None):
         procurement = self.get_object()
         if request.method == "PUT":
@@ -152,7 +158,13 @@ class AwardMixin:
         request=AwardMarksSerializer,
         responses={200: AwardMarkSerializer(many=True)},
     )
-    @action(detail=True, methods=["get", "put"], url_path="award-marks")
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path="award-marks",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def award_marks(self, request, pk=None):
         procurement = self.get_object()
         if request.method == "PUT":

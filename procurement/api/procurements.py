@@ -27,6 +27,7 @@ from ..awarding import award_ranking
 from ..filters import ProcurementFilter
 from ..models import Assessment, ExportJob, HistoryEntry, Organisation, Procurement
 from ..scorecards import procurement_summary
+from .adjustment import AdjustmentMixin
 from .award import AwardMixin, AwardRankingSerializer
 from .fields import ScopedPrimaryKeyField, level_field, score_field
 from .history import (
@@ -334,6 +335,7 @@ class ReasonSerializer(serializers.Serializer):
 )
 class ProcurementViewSet(
     ProcurementPanelMixin,
+    AdjustmentMixin,
     HistoryMixin,
     AwardMixin,
     RobustnessMixin,

@@ -79,7 +79,7 @@ class RobustnessMixin:
         "are eligible.",
         responses={200: RobustnessSerializer, 204: None},
     )
-    @action(detail=True)
+    @action(detail=True, filter_backends=[], pagination_class=None)
     def robustness(self, request, pk=None):
         report = robustness.procurement_robustness(
             procurement_summary(self.get_object())

@@ -276,23 +276,52 @@ def summary_rows(report: AssessmentReport, context: ExportContext) -> list[tuple
 
 
 def method_tables(report: AssessmentReport | ProcurementReport) -> tuple[Table, Table]:
-    """The profile's pillar weights and knock-out thresholds."""
+    """The profile's pillar weights and knock-out thresholds, as adjusted for
+    the procurement when a lead adjusted them (the profile's value beside)."""
     profile = report.profile
+    procurement = _procurement_of(report)
+    new_weights = (procurement.pillar_weights if procurement else None) or {}
+    lowered = (procurement.lowered_thresholds if procurement else None) or {}
     weights = Table(
         (_("Pillar"), _("Name"), _("Weight"), _("Core pillar")),
         tuple(
-            (w.pillar.code, w.pillar.name, w.weight, w.pillar.core)
+            (
+                w.pillar.code,
+                w.pillar.name,
+                _adjusted_value(new_weights.get(w.pillar.code), w.weight),
+                w.pillar.core,
+            )
             for w in profile.pillar_weights.all()
         ),
     )
     knockouts = Table(
         (_("Code"), _("Criterion"), _("Minimum effective level")),
         tuple(
-            (k.criterion.code, k.criterion.name, k.min_level)
+            (
+                k.criterion.code,
+                k.criterion.name,
+                _adjusted_value(lowered.get(k.criterion.code), k.min_level),
+            )
             for k in profile.knockouts.all()
         ),
     )
     return weights, knockouts
+
+
+def _procurement_of(report):
+    if isinstance(report, ProcurementReport):
+        return report.procurement
+    return report.assessment.procurement
+
+
+def _adjusted_value(adjusted, published):
+    """The value used, and the profile's own beside it when a lead changed it."""
+    if adjusted is None or adjusted == published:
+        return published
+    return _("%(value)s (profile: %(published)s)") % {
+        "value": adjusted,
+        "published": published,
+    }
 
 
 def method_rows(report: AssessmentReport | ProcurementReport) -> list[tuple]:
@@ -309,6 +338,19 @@ def method_rows(report: AssessmentReport | ProcurementReport) -> list[tuple]:
         (_("Profile"), profile.label),
         (_("Target trust level"), profile.target_trust_level),
         (_("Evidence caps on knock-out criteria"), caps or _("none")),
+        *_adjustment_rows(report),
+    ]
+
+
+def _adjustment_rows(report) -> list[tuple]:
+    procurement = _procurement_of(report)
+    if procurement is None or not procurement.adjustment:
+        return []
+    return [
+        (
+            _("Profile adjusted for this procurement"),
+            procurement.adjustment_reason,
+        )
     ]
 
 

@@ -256,6 +256,7 @@ def assessment_inputs(report: AssessmentReport) -> dict[str, Any]:
         "provider": assessment.offer.provider.name,
         "catalogue": _catalogue(report),
         "profile": report.profile.code,
+        **_adjustment(assessment),
         "as_of": assessment.as_of.isoformat(),
         "answers": [
             {
@@ -337,6 +338,23 @@ def answer_inputs(inputs: dict[str, Any]) -> list[engine.AnswerInput]:
         )
         for answer in inputs["answers"]
     ]
+
+
+def _adjustment(assessment) -> dict[str, Any]:
+    """The profile as adjusted for the procurement, when a lead adjusted it.
+
+    Part of the inputs (and so of the digest) only then, so that the digest of
+    every other scorecard stays what it was."""
+    procurement = assessment.procurement
+    if procurement is None or not procurement.adjustment:
+        return {}
+    return {
+        "adjustment": {
+            "pillar_weights": procurement.pillar_weights,
+            "lowered_thresholds": procurement.lowered_thresholds,
+            "reason": procurement.adjustment_reason,
+        }
+    }
 
 
 def _catalogue(report: AssessmentReport | ProcurementReport) -> dict[str, str]:

@@ -285,6 +285,7 @@ def _common(
         "catalogue": report.catalogue,
         "profile": report.profile,
         "weights": weights.rows,
+        "adjustment_reason": procurement.adjustment_reason if procurement else "",
         "knockouts": knockouts.rows,
         "caps": list(report.profile.evidence_caps.all()),
         "profiles": list(report.catalogue.profiles.all()),

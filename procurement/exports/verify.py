@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from scoring import engine
+from scoring.adjustments import Adjustment, adjusted
 from scoring.models import Catalogue
 
 from .json import FORMAT, answer_inputs, digest, scorecard_numbers
@@ -125,9 +126,16 @@ def _verify_assessment(
         return None
     check.catalogues.add(f"{catalogue.slug} {catalogue.version}")
     try:
-        scorecard = engine.score(
-            catalogue.to_spec(), inputs["profile"], answer_inputs(inputs)
+        adjustment = inputs.get("adjustment") or {}
+        spec = adjusted(
+            catalogue.to_spec(),
+            inputs["profile"],
+            Adjustment.of(
+                adjustment.get("pillar_weights") or {},
+                adjustment.get("lowered_thresholds") or {},
+            ),
         )
+        scorecard = engine.score(spec, inputs["profile"], answer_inputs(inputs))
     except engine.ScoringError as exc:
         check.differences.append(f"{label}the inputs cannot be scored: {exc}")
         return None

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from scoring import engine
+from scoring.adjustments import adjusted
 from scoring.models import LEVEL_CHOICES, Catalogue, Criterion, Profile
 
 from .localized import Localized
@@ -238,10 +239,18 @@ class Assessment(models.Model):
             for answer in self.answers.select_related("criterion")
         ]
 
+    def scoring_spec(self) -> engine.CatalogueSpec:
+        """The catalogue as this assessment is scored: its procurement's profile
+        as adjusted there, or the catalogue's own for a reference case."""
+        spec = self.catalogue.to_spec()
+        if self.procurement_id is None:
+            return spec
+        return adjusted(spec, self.profile.code, self.procurement.adjustment)
+
     def scorecard(self) -> engine.Scorecard:
         """The full explanation of this assessment's score, from the engine."""
         return engine.score(
-            self.catalogue.to_spec(), self.profile.code, self.answer_inputs()
+            self.scoring_spec(), self.profile.code, self.answer_inputs()
         )
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from scoring import engine
+from scoring.adjustments import Adjustment, adjusted
 from scoring.models import Catalogue, Profile
 
 from .organisations import Organisation, member_organisations
@@ -50,6 +52,15 @@ class Procurement(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    # The profile as adjusted for this procurement before it opened (a lead,
+    # with a reason): its pillar weights, and knock-out thresholds lowered.
+    pillar_weights = models.JSONField(
+        _("adjusted pillar weights"), default=dict, blank=True
+    )
+    lowered_thresholds = models.JSONField(
+        _("lowered knock-out thresholds"), default=dict, blank=True
+    )
+    adjustment_reason = models.TextField(_("reason of the adjustment"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -112,3 +123,11 @@ class Procurement(models.Model):
                     )
                 }
             )
+
+    @property
+    def adjustment(self) -> Adjustment:
+        return Adjustment.of(self.pillar_weights or {}, self.lowered_thresholds or {})
+
+    def scoring_spec(self) -> engine.CatalogueSpec:
+        """The catalogue as this procurement scores it: its profile adjusted."""
+        return adjusted(self.catalogue.to_spec(), self.profile.code, self.adjustment)

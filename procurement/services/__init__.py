@@ -40,6 +40,7 @@ from .bidders import (
 from .evidence import add_evidence, remove_evidence
 from .procurements import (
     PROCUREMENT_FIELDS,
+    adjust_method,
     close_procurement,
     create_procurement,
     delete_procurement,
@@ -82,6 +83,7 @@ __all__ = [
     "Rescore",
     "StaleAssessment",
     "add_certification",
+    "adjust_method",
     "add_evidence",
     "add_fact",
     "approve_assessment",

@@ -197,7 +197,7 @@ def record_answers(
                 for code, _answer, _values_, changes in changed
             ],
         )
-        apply_snapshot(locked, locked.catalogue.to_spec(), locked.answer_inputs())
+        apply_snapshot(locked, locked.scoring_spec(), locked.answer_inputs())
         locked.save()
     return locked
 

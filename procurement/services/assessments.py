@@ -99,7 +99,7 @@ def start_assessment(
                 as_of=as_of or timezone.localdate(),
                 created_by=user,
             )
-            apply_snapshot(assessment, locked.catalogue.to_spec(), [])
+            apply_snapshot(assessment, locked.scoring_spec(), [])
             with transaction.atomic():
                 assessment.save()
             record(
@@ -162,7 +162,7 @@ def rescore_assessment(assessment: Assessment, *, catalogue: Catalogue) -> Resco
     version is ``repin_procurement``, for the whole procurement at once.
     """
     profile = profile_in(catalogue, assessment.catalogue, assessment.profile.code)
-    old_spec, new_spec = assessment.catalogue.to_spec(), catalogue.to_spec()
+    old_spec, new_spec = assessment.scoring_spec(), catalogue.to_spec()
     inputs = assessment.answer_inputs()
     carried = [a for a in inputs if a.criterion in new_spec.criteria_by_code]
     before = engine.score(old_spec, assessment.profile.code, inputs)
@@ -201,7 +201,7 @@ def refresh_snapshot(assessment: Assessment) -> Assessment:
     """Recompute and store the snapshot from the stored answers."""
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        apply_snapshot(locked, locked.catalogue.to_spec(), locked.answer_inputs())
+        apply_snapshot(locked, locked.scoring_spec(), locked.answer_inputs())
         locked.save()
     return locked
 

@@ -241,9 +241,7 @@ def _store_claims(
         )
     if events:
         record(locked.organisation_id, user=user, actor=actor, events=events)
-        apply_bidder_snapshot(
-            locked, locked.catalogue.to_spec(), locked.answer_inputs()
-        )
+        apply_bidder_snapshot(locked, locked.scoring_spec(), locked.answer_inputs())
         locked.save(update_fields=["bidder_score", "bidder_differs", "updated_at"])
     return locked
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from scoring import adjustments
 from scoring.models import Catalogue, Criterion, Profile
 
 from ..models import Answer, Assessment, Organisation, Procurement
@@ -91,7 +92,15 @@ def _values(procurement: Procurement) -> dict:
         "status": procurement.status,
         "profile": procurement.profile.code,
         "catalogue": f"{procurement.catalogue.slug} {procurement.catalogue.version}",
+        "pillar_weights": procurement.pillar_weights,
+        "lowered_thresholds": procurement.lowered_thresholds,
     }
+
+
+def _forget_adjustment(procurement: Procurement) -> None:
+    """Another profile or version: the adjustment made for the old one goes."""
+    procurement.pillar_weights, procurement.lowered_thresholds = {}, {}
+    procurement.adjustment_reason = ""
 
 
 def _record(
@@ -138,6 +147,7 @@ def update_procurement(procurement: Procurement, *, user, **fields) -> Procureme
         if profile is not None and profile.pk != locked.profile_id:
             _check_profile_change(locked, profile)
             locked.profile, locked.catalogue = profile, profile.catalogue
+            _forget_adjustment(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
@@ -301,7 +311,17 @@ def repin_procurement(
             apply_snapshot(assessment, spec, assessment.answer_inputs())
             assessment.save()
         locked.catalogue, locked.profile = catalogue, profile
-        locked.save(update_fields=["catalogue", "profile", "updated_at"])
+        _forget_adjustment(locked)
+        locked.save(
+            update_fields=[
+                "catalogue",
+                "profile",
+                "pillar_weights",
+                "lowered_thresholds",
+                "adjustment_reason",
+                "updated_at",
+            ]
+        )
         _record(
             locked,
             user,
@@ -354,3 +374,83 @@ def _scores(assessment: Assessment) -> dict[str, object]:
         "trust_level": assessment.trust_level,
         "eligible": assessment.eligible,
     }
+
+
+def adjust_method(
+    procurement: Procurement,
+    *,
+    user,
+    pillar_weights: dict[str, int],
+    lowered_thresholds: dict[str, int],
+    reason: str,
+) -> Procurement:
+    """Adjust the profile for this procurement (leads, drafts only), with a reason.
+
+    Pillar weights move within the catalogue's limit, summing as the
+    profile's do; knock-out thresholds may only go down. Empty values put
+    the profile back as published. Every offer is scored again at once.
+    """
+    roles.require(user, Action.LEAD, procurement.organisation)
+    reason = reason.strip()
+    if (pillar_weights or lowered_thresholds) and not reason:
+        raise ValidationError(
+            _("Say why the profile is adjusted for this procurement.")
+        )
+    with transaction.atomic():
+        locked = (
+            Procurement.objects.select_for_update(of=("self",))
+            .select_related("profile", "catalogue")
+            .get(pk=procurement.pk)
+        )
+        if locked.status != Procurement.Status.DRAFT:
+            raise ValidationError(
+                _("The profile is adjusted before the procurement opens, not after.")
+            )
+        base = next(
+            p
+            for p in locked.catalogue.to_spec().profiles
+            if p.code == locked.profile.code
+        )
+        problems = []
+        if pillar_weights:
+            problems += adjustments.weight_problems(
+                base.pillar_weights,
+                pillar_weights,
+                locked.catalogue.weight_adjustment_limit,
+            )
+        problems += adjustments.threshold_problems(base.thresholds, lowered_thresholds)
+        if problems:
+            raise ValidationError(problems)
+        assessments = list(
+            Assessment.objects.select_for_update().filter(procurement=locked)
+        )
+        if any(a.status != Assessment.Status.DRAFT for a in assessments):
+            raise ValidationError(
+                _(
+                    "Send every assessment back to draft first: their scores "
+                    "would change."
+                )
+            )
+        before = _values(locked)
+        locked.pillar_weights = {
+            code: weight
+            for code, weight in (pillar_weights or {}).items()
+            if weight != base.pillar_weights.get(code)
+        }
+        locked.lowered_thresholds = dict(lowered_thresholds)
+        locked.adjustment_reason = reason if locked.adjustment else ""
+        locked.save(
+            update_fields=[
+                "pillar_weights",
+                "lowered_thresholds",
+                "adjustment_reason",
+                "updated_at",
+            ]
+        )
+        spec = locked.scoring_spec()
+        for assessment in assessments:
+            assessment.procurement = locked
+            apply_snapshot(assessment, spec, assessment.answer_inputs())
+            assessment.save()
+        _record(locked, user, Recorded.PROCUREMENT_CHANGED, before, reason=reason)
+    return locked

@@ -33,6 +33,7 @@ engine. Domain errors become form errors or messages, never a 500.
 ``urls.py`` uses the names below (``views.provider_list``).
 """
 
+from .adjustment import procurement_adjust
 from .assessments import (
     assessment_approve,
     assessment_detail,
@@ -130,6 +131,7 @@ __all__ = [
     "procurement_history",
     "procurement_compare",
     "procurement_award",
+    "procurement_adjust",
     "procurement_list",
     "procurement_open",
     "procurement_panel",

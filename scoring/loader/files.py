@@ -175,6 +175,16 @@ class _Validator:
         pillar_codes, criteria = self.pillars(data.get("pillars"))
         self.profiles(data.get("profiles"), pillar_codes, criteria, evidence_codes)
         self.decisions(data.get("decisions"), criteria)
+        limit = data.get("weight_adjustment_limit", 10)
+        if (
+            not isinstance(limit, int)
+            or isinstance(limit, bool)
+            or not 0 <= limit <= 50
+        ):
+            self.add(
+                ("weight_adjustment_limit",),
+                "weight_adjustment_limit must be a whole number of points from 0 to 50",
+            )
         self.schemes(data.get("certification_schemes"), criteria)
 
     def schemes(self, items: Any, criteria: dict[str, tuple]) -> None:

@@ -123,6 +123,7 @@ def _store(data: dict, text: str, content_hash: str) -> Catalogue:
         scale=data["scale"],
         decisions=data.get("decisions") or [],
         certification_schemes=data.get("certification_schemes") or [],
+        weight_adjustment_limit=data.get("weight_adjustment_limit", 10),
         content_hash=content_hash,
         source=text,
     )
