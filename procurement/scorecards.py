@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from scoring import engine
+from scoring import overlays as jurisdiction
 from scoring.adjustments import adjusted
 from scoring.models import Catalogue, Criterion, Pillar, Profile
 
@@ -109,11 +110,12 @@ class KnockOutLine:
     required: int
     effective: int
     profile: str
+    rule: str = ""  # a jurisdiction overlay's rule, when one set this threshold
 
     @property
     def text(self) -> str:
         """E.g. "JUR-1 Exposure to ...: level 1, N3 requires 3"."""
-        return _(
+        text = _(
             "%(code)s %(name)s: level %(effective)s, %(profile)s requires %(required)s"
         ) % {
             "code": self.criterion.code,
@@ -122,6 +124,7 @@ class KnockOutLine:
             "profile": self.profile,
             "required": self.required,
         }
+        return f"{text} ({self.rule})" if self.rule else text
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,19 @@ class AssessmentReport:
     @property
     def knockouts(self) -> tuple[KnockOutLine, ...]:
         by_code = {line.code: line.criterion for line in self.criteria}
+        procurement = self.assessment.procurement
+        rules = (
+            jurisdiction.rule_texts(procurement.overlays, self.profile.code)
+            if procurement and procurement.overlays
+            else {}
+        )
         return tuple(
             KnockOutLine(
-                by_code[k.criterion], k.required, k.effective, self.profile.code
+                by_code[k.criterion],
+                k.required,
+                k.effective,
+                self.profile.code,
+                rules.get(k.criterion, ""),
             )
             for k in self.scorecard.knockouts
         )
@@ -330,6 +343,7 @@ def procurement_summary(
     profile = _profile(catalogue, procurement.profile.code)
     ranking = rank_procurement(procurement)
     criteria = {c.code: c for c in catalogue.criteria.all()}
+    rules = procurement.overlay_rules()
     for row in ranking.rows:
         approvals.thaw(row.assessment, ())  # approved offers as they were approved
     items = {
@@ -342,6 +356,7 @@ def procurement_summary(
                     k["required"],
                     k["effective"],
                     profile.code,
+                    rules.get(k["criterion"], ""),
                 )
                 for k in row.assessment.failed_knockouts
                 if k["criterion"] in criteria

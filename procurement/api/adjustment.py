@@ -21,6 +21,12 @@ class ProfileAdjustmentSerializer(serializers.Serializer):
         help_text="Knock-out criteria whose minimum level is lowered here.",
     )
     reason = serializers.CharField(allow_blank=True, max_length=5000)
+    overlays = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        help_text="Codes of the jurisdiction overlays the buyer applies "
+        "(e.g. fr-state-sensitive).",
+    )
     weight_adjustment_limit = serializers.IntegerField(
         read_only=True, help_text="How far the catalogue lets a weight move."
     )
@@ -66,6 +72,7 @@ class AdjustmentMixin:
                     "pillar_weights": procurement.pillar_weights,
                     "lowered_thresholds": procurement.lowered_thresholds,
                     "reason": procurement.adjustment_reason,
+                    "overlays": procurement.overlays,
                     "weight_adjustment_limit": (
                         procurement.catalogue.weight_adjustment_limit
                     ),

@@ -19,6 +19,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scoring import overlays as jurisdiction
+
 from ..scorecards import AssessmentReport, CriterionLine, ProcurementReport
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP
@@ -281,7 +283,7 @@ def method_tables(report: AssessmentReport | ProcurementReport) -> tuple[Table, 
     profile = report.profile
     procurement = _procurement_of(report)
     new_weights = (procurement.pillar_weights if procurement else None) or {}
-    lowered = (procurement.lowered_thresholds if procurement else None) or {}
+    lowered = dict(procurement.adjustment.thresholds) if procurement else {}
     weights = Table(
         (_("Pillar"), _("Name"), _("Weight"), _("Core pillar")),
         tuple(
@@ -344,14 +346,18 @@ def method_rows(report: AssessmentReport | ProcurementReport) -> list[tuple]:
 
 def _adjustment_rows(report) -> list[tuple]:
     procurement = _procurement_of(report)
-    if procurement is None or not procurement.adjustment:
+    if procurement is None or not (procurement.adjustment or procurement.overlays):
         return []
-    return [
-        (
-            _("Profile adjusted for this procurement"),
-            procurement.adjustment_reason,
+    names = {o.code: o.name for o in jurisdiction.all_overlays().values()}
+    rows = [(_("Profile adjusted for this procurement"), procurement.adjustment_reason)]
+    if procurement.overlays:
+        rows.append(
+            (
+                _("Jurisdiction overlays"),
+                "; ".join(names.get(code, code) for code in procurement.overlays),
+            )
         )
-    ]
+    return rows
 
 
 def ranking_table(report: ProcurementReport) -> Table:

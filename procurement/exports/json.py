@@ -346,12 +346,15 @@ def _adjustment(assessment) -> dict[str, Any]:
     Part of the inputs (and so of the digest) only then, so that the digest of
     every other scorecard stays what it was."""
     procurement = assessment.procurement
-    if procurement is None or not procurement.adjustment:
+    if procurement is None or not (procurement.adjustment or procurement.overlays):
         return {}
     return {
         "adjustment": {
             "pillar_weights": procurement.pillar_weights,
             "lowered_thresholds": procurement.lowered_thresholds,
+            "overlays": procurement.overlays,
+            # What the engine used: the lowered and the overlays' thresholds.
+            "thresholds": dict(procurement.adjustment.thresholds),
             "reason": procurement.adjustment_reason,
         }
     }

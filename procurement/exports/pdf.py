@@ -37,6 +37,8 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from scoring import overlays as jurisdiction
+
 from .. import lessons
 from ..awarding import award_ranking
 from ..models import ProviderFact
@@ -286,6 +288,11 @@ def _common(
         "profile": report.profile,
         "weights": weights.rows,
         "adjustment_reason": procurement.adjustment_reason if procurement else "",
+        "overlays": [
+            jurisdiction.all_overlays()[code]
+            for code in (procurement.overlays if procurement else [])
+            if code in jurisdiction.all_overlays()
+        ],
         "knockouts": knockouts.rows,
         "caps": list(report.profile.evidence_caps.all()),
         "profiles": list(report.catalogue.profiles.all()),

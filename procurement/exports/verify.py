@@ -132,7 +132,9 @@ def _verify_assessment(
             inputs["profile"],
             Adjustment.of(
                 adjustment.get("pillar_weights") or {},
-                adjustment.get("lowered_thresholds") or {},
+                adjustment.get("thresholds")
+                or adjustment.get("lowered_thresholds")
+                or {},
             ),
         )
         scorecard = engine.score(spec, inputs["profile"], answer_inputs(inputs))

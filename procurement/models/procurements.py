@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from scoring import engine
+from scoring import overlays as jurisdiction
 from scoring.adjustments import Adjustment, adjusted
 from scoring.models import Catalogue, Profile
 
@@ -61,6 +62,12 @@ class Procurement(models.Model):
         _("lowered knock-out thresholds"), default=dict, blank=True
     )
     adjustment_reason = models.TextField(_("reason of the adjustment"), blank=True)
+    overlays = models.JSONField(
+        _("jurisdiction overlays"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the jurisdiction overlays the buyer applies."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -126,7 +133,23 @@ class Procurement(models.Model):
 
     @property
     def adjustment(self) -> Adjustment:
-        return Adjustment.of(self.pillar_weights or {}, self.lowered_thresholds or {})
+        """The profile's changes here: weights, lowered thresholds, and the
+        thresholds the chosen overlays raise (an overlay wins over a lowering)."""
+        thresholds = dict(self.lowered_thresholds or {})
+        if self.overlays:
+            spec = self.catalogue.to_spec()
+            base = next(p for p in spec.profiles if p.code == self.profile.code)
+            for code, (level, _rule) in jurisdiction.thresholds(
+                self.overlays, self.profile.code
+            ).items():
+                current = thresholds.get(code, base.thresholds.get(code, 0))
+                if level > current:
+                    thresholds[code] = level
+        return Adjustment.of(self.pillar_weights or {}, thresholds)
+
+    def overlay_rules(self) -> dict[str, str]:
+        """Each criterion an overlay raised here, with the rule in words."""
+        return dict(jurisdiction.rule_texts(self.overlays or [], self.profile.code))
 
     def scoring_spec(self) -> engine.CatalogueSpec:
         """The catalogue as this procurement scores it: its profile adjusted."""

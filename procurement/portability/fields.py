@@ -32,7 +32,18 @@ CERTIFICATION_FIELDS = (
     "valid_from",
     "valid_to",
 )
-PROCUREMENT_FIELDS = ("title", "reference", "description", "status", "deadline")
+PROCUREMENT_FIELDS = (
+    "title",
+    "reference",
+    "description",
+    "status",
+    "deadline",
+    # The profile as adjusted for the procurement (re-scored on import).
+    "pillar_weights",
+    "lowered_thresholds",
+    "overlays",
+    "adjustment_reason",
+)
 ANSWER_FIELDS = (
     "level",
     "not_applicable",

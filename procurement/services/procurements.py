@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from scoring import adjustments
+from scoring import overlays as jurisdiction
 from scoring.models import Catalogue, Criterion, Profile
 
 from ..models import Answer, Assessment, Organisation, Procurement
@@ -94,12 +95,14 @@ def _values(procurement: Procurement) -> dict:
         "catalogue": f"{procurement.catalogue.slug} {procurement.catalogue.version}",
         "pillar_weights": procurement.pillar_weights,
         "lowered_thresholds": procurement.lowered_thresholds,
+        "overlays": procurement.overlays,
     }
 
 
 def _forget_adjustment(procurement: Procurement) -> None:
     """Another profile or version: the adjustment made for the old one goes."""
     procurement.pillar_weights, procurement.lowered_thresholds = {}, {}
+    procurement.overlays = []
     procurement.adjustment_reason = ""
 
 
@@ -318,6 +321,7 @@ def repin_procurement(
                 "profile",
                 "pillar_weights",
                 "lowered_thresholds",
+                "overlays",
                 "adjustment_reason",
                 "updated_at",
             ]
@@ -383,6 +387,7 @@ def adjust_method(
     pillar_weights: dict[str, int],
     lowered_thresholds: dict[str, int],
     reason: str,
+    overlays: list[str] | None = None,
 ) -> Procurement:
     """Adjust the profile for this procurement (leads, drafts only), with a reason.
 
@@ -406,6 +411,7 @@ def adjust_method(
             raise ValidationError(
                 _("The profile is adjusted before the procurement opens, not after.")
             )
+        code = locked.profile.code
         base = next(
             p
             for p in locked.catalogue.to_spec().profiles
@@ -419,6 +425,8 @@ def adjust_method(
                 locked.catalogue.weight_adjustment_limit,
             )
         problems += adjustments.threshold_problems(base.thresholds, lowered_thresholds)
+        chosen = sorted(set(overlays or []))
+        problems += jurisdiction.check(chosen, locked.catalogue.slug, code)
         if problems:
             raise ValidationError(problems)
         assessments = list(
@@ -438,11 +446,13 @@ def adjust_method(
             if weight != base.pillar_weights.get(code)
         }
         locked.lowered_thresholds = dict(lowered_thresholds)
-        locked.adjustment_reason = reason if locked.adjustment else ""
+        locked.overlays = chosen
+        locked.adjustment_reason = reason
         locked.save(
             update_fields=[
                 "pillar_weights",
                 "lowered_thresholds",
+                "overlays",
                 "adjustment_reason",
                 "updated_at",
             ]

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from scoring import overlays as jurisdiction
+
 from .. import services
 from ..models import Procurement
 from ..services import roles
@@ -64,6 +66,7 @@ def procurement_adjust(request, pk):
                     pillar_weights={} if unchanged else new_weights,
                     lowered_thresholds=lowered,
                     reason=reason,
+                    overlays=request.POST.getlist("overlay"),
                 )
             except ValidationError as exc:
                 errors += exc.messages
@@ -88,6 +91,12 @@ def procurement_adjust(request, pk):
                 for code, level in base.thresholds.items()
             ],
             "limit": procurement.catalogue.weight_adjustment_limit,
+            "overlays": [
+                (overlay, overlay.code in (procurement.overlays or []))
+                for overlay in jurisdiction.for_profile(
+                    procurement.catalogue.slug, procurement.profile.code
+                )
+            ],
             "reason": reason,
             "errors": errors,
             "can_adjust": procurement.status == Procurement.Status.DRAFT

@@ -7,10 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from procurement import services
+from procurement import scorecards, services
 from procurement.exports import export_assessment
 from procurement.exports.verify import verify_export
 from procurement.models import HistoryEntry, Procurement
+from procurement.portability import export_organisation_data, import_organisation_data
+from scoring import overlays
 from scoring.adjustments import Adjustment, adjusted, threshold_problems
 from tests.factories import ProcurementFactory
 from tests.procurement.api.helpers import client_for, url
@@ -222,3 +224,127 @@ def test_the_api_adjusts_and_refuses_like_the_page(draft, lead, evaluator):
     assert refused.status_code == 403
     assert done.json()["lowered_thresholds"] == {"JUR-1": 2}
     assert too_high.status_code == 400
+
+
+# jurisdiction overlays ------------------------------------------------------------
+
+
+@pytest.fixture
+def good(organisation, lead):
+    procurement = ProcurementFactory(
+        organisation=organisation, status=Procurement.Status.DRAFT
+    )
+    scored_assessment(procurement, lead, 3, name="Good")
+    return procurement
+
+
+def test_the_shipped_overlays_name_their_rules_and_sources():
+    codes = {o.code for o in overlays.for_profile("cloud-of-trust", "N3")}
+
+    assert {"fr-state-sensitive", "it-strategic", "de-federal"} <= codes
+    assert overlays.all_overlays()["fr-state-sensitive"].rules[0].min_level == 4
+
+
+def test_an_unmet_overlay_excludes_the_offer_with_the_rule_in_words(good, lead):
+    assessment = good.assessments.get()
+    assert assessment.eligible
+
+    services.adjust_method(
+        good,
+        user=lead,
+        pillar_weights={},
+        lowered_thresholds={},
+        reason="",
+        overlays=["fr-state-sensitive"],
+    )
+
+    assessment.refresh_from_db()
+    report = scorecards.assessment_report(assessment)
+    assert not assessment.eligible
+    assert [line.text for line in report.knockouts] == [
+        "SEC-1 Security certification or qualification of the exact offer: level 3, "
+        "N3 requires 4 (SEC-1 requires SecNumCloud 3.2 or an equivalent EU "
+        "qualification (decree 2026-272))"
+    ]
+
+
+def test_an_overlay_of_another_profile_or_unknown_is_refused(good, lead):
+    with pytest.raises(ValidationError) as refused:
+        services.adjust_method(
+            good,
+            user=lead,
+            pillar_weights={},
+            lowered_thresholds={},
+            reason="",
+            overlays=["nowhere"],
+        )
+
+    assert "nowhere is not an overlay" in refused.value.messages[0]
+
+
+def test_an_overlay_export_verifies(good, lead):
+    services.adjust_method(
+        good,
+        user=lead,
+        pillar_weights={},
+        lowered_thresholds={},
+        reason="",
+        overlays=["fr-state-sensitive"],
+    )
+    content = export_assessment(good.assessments.get(), "json").content
+
+    assert json.loads(content)["inputs"]["adjustment"]["thresholds"] == {"SEC-1": 4}
+    assert verify_export(content).ok
+
+
+def test_the_page_chooses_an_overlay(client, good, lead):
+    login(client, lead)
+    url = reverse("procurement:procurement-adjust", args=[good.pk])
+    page = client.get(url)
+    weights = {f"weight-{p.code}": int(w) for p, w, _c in page.context["weight_rows"]}
+    thresholds = {
+        f"threshold-{c.code}": level
+        for c, level, _c, _l in page.context["threshold_rows"]
+    }
+
+    client.post(url, {**weights, **thresholds, "overlay": "de-federal", "reason": ""})
+
+    good.refresh_from_db()
+    assert good.overlays == ["de-federal"]
+    assert (
+        "jurisdiction overlays: de-federal"
+        in client.get(good.get_absolute_url()).content.decode()
+    )
+
+
+def test_the_organisation_export_keeps_the_adjustment(good, lead):
+    services.adjust_method(
+        good,
+        user=lead,
+        pillar_weights={},
+        lowered_thresholds={},
+        reason="",
+        overlays=["fr-state-sensitive"],
+    )
+    data = export_organisation_data(good.organisation)
+
+    copy = import_organisation_data(data, name="Copy", link_members=True).organisation
+
+    imported = copy.procurements.get()
+    assert imported.overlays == ["fr-state-sensitive"]
+    assert not imported.assessments.get().eligible
+
+
+def test_the_scorecard_says_its_profile_was_adjusted(client, draft, lead):
+    services.adjust_method(
+        draft,
+        user=lead,
+        pillar_weights={},
+        lowered_thresholds={"JUR-1": 2},
+        reason="Parity.",
+    )
+    login(client, lead)
+
+    content = client.get(draft.assessments.get().get_absolute_url()).content.decode()
+
+    assert "as adjusted for this procurement: Parity. JUR-1 at least 2" in content
