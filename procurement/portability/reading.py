@@ -494,12 +494,14 @@ def _import_assessment(
             criterion=by_code[answer_item["criterion"]],
             answered_by=users.get(answer_item.get("answered_by")),
             answered_at=parse_datetime(answer_item.get("answered_at")),
+            presumed_by_id=ids.certifications.get(answer_item.get("presumed_by")),
+            presumed_level=answer_item.get("presumed_level"),
             **values_of(answer_item, ANSWER_FIELDS),
         )
         # The related rows come from this import's own maps: no need for a
         # query each to check that they exist.
         answer.full_clean(
-            exclude=["assessment", "criterion", "answered_by"],
+            exclude=["assessment", "criterion", "answered_by", "presumed_by"],
             validate_constraints=False,
         )
         answers.append(answer)

@@ -295,6 +295,8 @@ def _assessments(
             *ANSWER_FIELDS,
             username,
             "answered_at",
+            "presumed_by_id",
+            "presumed_level",
         ):
             answers[values["assessment_id"]].append(
                 {
@@ -303,6 +305,9 @@ def _assessments(
                     "facts": sorted(cited[values["pk"]]),
                     "answered_by": values[username],
                     "answered_at": iso(values["answered_at"]),
+                    # The certificate a level was presumed from (brief 8.6).
+                    "presumed_by": values["presumed_by_id"],
+                    "presumed_level": values["presumed_level"],
                 }
             )
         claims = defaultdict(list)

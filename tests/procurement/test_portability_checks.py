@@ -103,6 +103,7 @@ ID_REFERENCES = {
     "approval_record",
     "assessment",
     "award_criterion",
+    "presumed_by",
 }
 
 

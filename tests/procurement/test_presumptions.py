@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from procurement import services
 from procurement.exports import export_assessment
+from procurement.portability import export_organisation_data, import_organisation_data
 from procurement.services import AnswerData, InvalidAnswers
 from scoring import engine
 from scoring.loader import LATEST_CATALOGUE, load_catalogue
@@ -233,4 +234,21 @@ def test_the_spreadsheets_name_the_certificate_behind_a_presumed_level(
     assert (
         f"SecNumCloud 3.2 (valid until {NEXT_YEAR.isoformat()}): level 4 or more"
         in (text)
+    )
+
+
+def test_the_organisation_export_keeps_where_a_level_was_presumed_from(
+    tender, evaluator
+):
+    certified_assessment(tender, evaluator)
+    data = export_organisation_data(tender.organisation)
+
+    copy = import_organisation_data(data, name="Copy", link_members=True).organisation
+
+    answer = (
+        copy.procurements.get().assessments.get().answers.get(criterion__code="SEC-1")
+    )
+    assert (answer.presumed_by.scheme_code, answer.presumed_level) == (
+        "secnumcloud-3.2",
+        4,
     )
