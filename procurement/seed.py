@@ -25,7 +25,9 @@ from . import services
 from .models import (
     Answer,
     Assessment,
+    AwardCriterion,
     Certification,
+    HistoryEntry,
     Membership,
     Offer,
     Organisation,
@@ -33,6 +35,8 @@ from .models import (
     Provider,
     ProviderFact,
 )
+from .record import Event, record
+from .services import award as award_services
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEMO_ORGANISATION = "Demo Ministry"
@@ -243,7 +247,66 @@ def seed_demo() -> Procurement:
             ]
         for assessment, bidder in zip(assessments, DEMO_BIDDERS, strict=True):
             _demo_workflow(assessment, evaluator, user, bidder)
+        _demo_award(procurement, user, assessments)
     return procurement
+
+
+# The demo's award: criteria as its tender published them, and each bidder's
+# price and support mark. The cheapest bid is the excluded one: its price
+# moves nobody's mark.
+DEMO_AWARD = (("sovereignty", 60, ""), ("price", 30, ""), ("quality", 10, "Support"))
+DEMO_PRICES = {"Beta Sovereign": "1480000", "Alpha Cloud": "1250000"}
+DEMO_PRICES["Gamma Hyperscale EU"] = "990000"
+DEMO_SUPPORT = {
+    "Beta Sovereign": "85",
+    "Alpha Cloud": "70",
+    "Gamma Hyperscale EU": "60",
+}
+
+
+def _demo_award(procurement: Procurement, user, assessments) -> None:
+    """Published with the tender, before it opened: written as such, on record."""
+    created = AwardCriterion.objects.bulk_create(
+        AwardCriterion(
+            procurement=procurement,
+            kind=kind,
+            name=name or str(AwardCriterion.Kind(kind).label),
+            weight=weight,
+            formula="proportional" if kind == "price" else "",
+            position=position,
+        )
+        for position, (kind, weight, name) in enumerate(DEMO_AWARD)
+    )
+    record(
+        procurement.organisation_id,
+        user=user,
+        events=[
+            Event(
+                HistoryEntry.Action.AWARD_CRITERIA_CHANGED,
+                str(procurement),
+                procurement=procurement.pk,
+                changes=[
+                    {
+                        "field": "award_criteria",
+                        "before": [],
+                        "after": [f"{c.name}: {c.weight}" for c in created],
+                    }
+                ],
+                reason="Published with the demo tender.",
+            )
+        ],
+    )
+    ids = {c.kind: c.pk for c in created}
+    for assessment in assessments:
+        provider = assessment.offer.provider.name
+        award_services.set_award_marks(
+            assessment,
+            user=user,
+            values={
+                ids["price"]: DEMO_PRICES[provider],
+                ids["quality"]: DEMO_SUPPORT[provider],
+            },
+        )
 
 
 def _demo_user(organisation, username, password, role, **names):

@@ -78,7 +78,12 @@ class AwardMark(models.Model):
     )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when imported from a member who is not a user here."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

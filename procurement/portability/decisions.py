@@ -217,7 +217,7 @@ def import_decisions(
         )
     for item in _items(source, "individual_scores"):
         assessment = assessment_of(item)
-        create_validated(
+        score = create_validated(
             IndividualScore,
             assessment=assessment,
             criterion=criterion_of(assessment, item["criterion"]),
@@ -227,6 +227,7 @@ def import_decisions(
             evidence=item["evidence"],
             justification=item.get("justification") or "",
         )
+        _keep_time(IndividualScore, score, item.get("updated_at"), "updated_at")
     for item in _items(source, "moderation_decisions"):
         assessment = assessment_of(item)
         create_validated(
@@ -265,13 +266,20 @@ def import_decisions(
         )
         award_ids[item["id"]] = created
     for item in _items(source, "award_marks"):
-        create_validated(
+        mark = create_validated(
             AwardMark,
             assessment=assessment_of(item),
             criterion=award_ids[item["award_criterion"]],
             value=Decimal(item["value"]),
-            updated_by=user_of(item["updated_by"]),
+            updated_by=users.get(item.get("updated_by")),
         )
+        _keep_time(AwardMark, mark, item.get("updated_at"), "updated_at")
+
+
+def _keep_time(model, row, moment: str | None, field: str) -> None:
+    """The exported time, over the one the database set on insert."""
+    if moment:
+        model.objects.filter(pk=row.pk).update(**{field: parse_datetime(moment)})
 
 
 def _items(source, name: str) -> Iterator[dict[str, Any]]:
