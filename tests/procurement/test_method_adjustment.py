@@ -238,6 +238,17 @@ def good(organisation, lead):
     return procurement
 
 
+def apply_overlays(procurement, lead, codes):
+    return services.adjust_method(
+        procurement,
+        user=lead,
+        pillar_weights={},
+        lowered_thresholds={},
+        reason="",
+        overlays=codes,
+    )
+
+
 def test_the_shipped_overlays_name_their_rules_and_sources():
     codes = {o.code for o in overlays.for_profile("cloud-of-trust", "N3")}
 
@@ -249,14 +260,7 @@ def test_an_unmet_overlay_excludes_the_offer_with_the_rule_in_words(good, lead):
     assessment = good.assessments.get()
     assert assessment.eligible
 
-    services.adjust_method(
-        good,
-        user=lead,
-        pillar_weights={},
-        lowered_thresholds={},
-        reason="",
-        overlays=["fr-state-sensitive"],
-    )
+    apply_overlays(good, lead, ["fr-state-sensitive"])
 
     assessment.refresh_from_db()
     report = scorecards.assessment_report(assessment)
@@ -270,27 +274,13 @@ def test_an_unmet_overlay_excludes_the_offer_with_the_rule_in_words(good, lead):
 
 def test_an_overlay_of_another_profile_or_unknown_is_refused(good, lead):
     with pytest.raises(ValidationError) as refused:
-        services.adjust_method(
-            good,
-            user=lead,
-            pillar_weights={},
-            lowered_thresholds={},
-            reason="",
-            overlays=["nowhere"],
-        )
+        apply_overlays(good, lead, ["nowhere"])
 
     assert "nowhere is not an overlay" in refused.value.messages[0]
 
 
 def test_an_overlay_export_verifies(good, lead):
-    services.adjust_method(
-        good,
-        user=lead,
-        pillar_weights={},
-        lowered_thresholds={},
-        reason="",
-        overlays=["fr-state-sensitive"],
-    )
+    apply_overlays(good, lead, ["fr-state-sensitive"])
     content = export_assessment(good.assessments.get(), "json").content
 
     assert json.loads(content)["inputs"]["adjustment"]["thresholds"] == {"SEC-1": 4}
@@ -318,14 +308,7 @@ def test_the_page_chooses_an_overlay(client, good, lead):
 
 
 def test_the_organisation_export_keeps_the_adjustment(good, lead):
-    services.adjust_method(
-        good,
-        user=lead,
-        pillar_weights={},
-        lowered_thresholds={},
-        reason="",
-        overlays=["fr-state-sensitive"],
-    )
+    apply_overlays(good, lead, ["fr-state-sensitive"])
     data = export_organisation_data(good.organisation)
 
     copy = import_organisation_data(data, name="Copy", link_members=True).organisation
