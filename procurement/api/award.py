@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from ..models import AwardCriterion, AwardMark
 from ..services import award
+from .responses import CONFLICT
 
 
 class AwardCriterionSerializer(serializers.ModelSerializer):
@@ -156,7 +157,7 @@ class AwardMixin:
         "in euros, quality out of 100; null removes one). Until the "
         "procurement closes (409 then).",
         request=AwardMarksSerializer,
-        responses={200: AwardMarkSerializer(many=True)},
+        responses={409: CONFLICT, 200: AwardMarkSerializer(many=True)},
     )
     @action(
         detail=True,

@@ -26,6 +26,7 @@ from ..models import Answer, IndividualScore, ModerationDecision, PanelComment
 from ..services import panel, roles
 from .fields import level_field
 from .panel import TEXT_LIMIT, PersonField
+from .responses import CONFLICT
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -178,7 +179,7 @@ class ModerationMixin:
         "the answer the engine scores, so the scorecard and the ranking follow "
         "it; the individual scores stay as they were. Recorded.",
         request=ConsensusInputSerializer,
-        responses={201: DecisionSerializer},
+        responses={409: CONFLICT, 201: DecisionSerializer},
     )
     @action(
         detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None
@@ -236,7 +237,7 @@ class ModerationMixin:
         description="Evaluators, moderators and leads; recorded. Not on a closed "
         "procurement (409).",
         request=CommentInputSerializer,
-        responses={201: CommentSerializer},
+        responses={409: CONFLICT, 201: CommentSerializer},
     )
     @action(
         detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None

@@ -25,6 +25,7 @@ from ..models import Answer, IndividualScore, PanelReview, PanelSeat
 from ..services import panel, roles
 from ..services.panel import ScoreData, SeatData
 from .fields import AnswerListSerializer, level_field
+from .responses import CONFLICT
 
 MAX_SEATS = 100
 MAX_SCORES_PER_SAVE = 200
@@ -107,7 +108,7 @@ class ProcurementPanelMixin:
         "procurement's catalogue. Recorded. With a panel, answers come only from "
         "the moderated consensus. A closed procurement is a 409.",
         request=PanelInputSerializer,
-        responses={200: PanelSerializer},
+        responses={409: CONFLICT, 200: PanelSerializer},
     )
     @action(
         detail=True, methods=["get", "put"], filter_backends=[], pagination_class=None
@@ -294,7 +295,7 @@ class AssessmentPanelMixin:
         "`conflict: false`, or `true` with a `statement`. A declared conflict "
         "keeps you off the offer unless a lead overrides it. Recorded.",
         request=DeclarationInputSerializer,
-        responses={201: DeclarationSerializer},
+        responses={409: CONFLICT, 201: DeclarationSerializer},
     )
     @action(
         detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None
@@ -323,7 +324,7 @@ class AssessmentPanelMixin:
         "when they made no declaration on this offer.",
         parameters=[EVALUATOR],
         request=OverrideInputSerializer,
-        responses={200: DeclarationSerializer},
+        responses={409: CONFLICT, 200: DeclarationSerializer},
     )
     @action(
         detail=True,
@@ -365,7 +366,7 @@ class AssessmentPanelMixin:
         "no lead overrode is a 403. Only your criteria; saved until you submit. "
         "Returns your scores.",
         request=MyScoresInputSerializer,
-        responses={200: MyScoresSerializer},
+        responses={409: CONFLICT, 200: MyScoresSerializer},
     )
     @action(
         detail=True,
@@ -393,7 +394,7 @@ class AssessmentPanelMixin:
         "you score has a score (400 otherwise). From then on you read the other "
         "evaluators' submitted scores; moderation opens when all have submitted.",
         request=None,
-        responses={200: MyScoresSerializer},
+        responses={409: CONFLICT, 200: MyScoresSerializer},
     )
     @action(
         detail=True,
