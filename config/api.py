@@ -165,6 +165,9 @@ def document_errors(result, generator, request, public):
             if any(p["name"] == "page" for p in operation.get("parameters", [])):
                 added["400"] = _response("FieldErrors", "Invalid filter value.")
                 added["404"] = _response("Error", "Invalid page.")
+            # Any request whose query holds a NUL byte is refused before the
+            # view (accounts.middleware), whatever the operation.
+            added.setdefault("400", _response("Error", "Bad request (a NUL byte)."))
             for code, response in added.items():
                 responses.setdefault(code, response)
     return result

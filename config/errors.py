@@ -8,6 +8,7 @@ with a newline), an exception, the database gone.
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from accounts import security_log
 
@@ -43,6 +44,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """An API path that names nothing: the same JSON 404 as the handler's."""
     return page_not_found(request, Http404())
@@ -53,3 +55,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": _("Server error; try again later.")}, status=500)
     return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused CSRF check: JSON under /api/, Django's page elsewhere."""
+    if is_api(request):
+        return JsonResponse({"detail": _("CSRF check failed.")}, status=403)
+    from django.views.csrf import csrf_failure as page
+
+    return page(request, reason=reason)

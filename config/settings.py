@@ -461,3 +461,6 @@ LOGGING = {
         "security": {"level": "INFO"},
     },
 }
+
+# Under /api/, a refused CSRF check answers JSON like every other error.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"

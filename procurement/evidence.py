@@ -34,6 +34,10 @@ OOXML = {
 }
 SIMPLE = {"application/pdf", "image/png", "image/jpeg"}
 ALLOWED_NAMES = "PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX, TXT"
+# The media types a stored file is served with, one per kind above.
+CONTENT_TYPES = tuple(
+    sorted(SIMPLE | {TEXT} | {kind.decode() for kind in ODF} | set(OOXML.values()))
+)
 CONTROL = set(range(32)) - {9, 10, 13}
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.services import create_token
+from config.errors import csrf_failure
 from procurement.api import ProviderViewSet
 from procurement.models import Provider
 from tests.test_settings import PRODUCTION, manage
@@ -161,3 +162,23 @@ def test_an_unknown_api_path_is_json_with_debug_on_too(client, settings):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_a_post_to_an_unknown_api_path_without_csrf_is_a_json_404(lead):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+
+    response = client.post("/api/v1/nowhere/%0B/", {"file": ""})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_refused_csrf_check_under_api_is_json(rf):
+    response = csrf_failure(rf.post("/api/v1/offers/"), reason="no token")
+
+    assert (response.status_code, response["Content-Type"]) == (
+        403,
+        "application/json",
+    )

@@ -325,7 +325,10 @@ class FileViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Download an evidence file",
         description="The bytes, as an attachment (`X-Content-Type-Options: nosniff`).",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, content_type): OpenApiTypes.BINARY
+            for content_type in evidence.CONTENT_TYPES
+        },
     )
     def retrieve(self, request, pk=None):
         return file_response(self.get_object())
