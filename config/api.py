@@ -167,7 +167,9 @@ def document_errors(result, generator, request, public):
                 added["404"] = _response("Error", "Invalid page.")
             # Any request whose query holds a NUL byte is refused before the
             # view (accounts.middleware), whatever the operation.
-            added.setdefault("400", _response("Error", "Bad request (a NUL byte)."))
+            added.setdefault(
+                "400", _response("FieldErrors", "Refused: a NUL byte, or the reason.")
+            )
             for code, response in added.items():
                 responses.setdefault(code, response)
     return result
