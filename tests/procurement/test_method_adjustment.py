@@ -36,6 +36,16 @@ def profile_weights(procurement):
     return {code: int(weight) for code, weight in profile.pillar_weights.items()}
 
 
+def profile_form(page):
+    """The profile page's inputs as they stand: weights, then thresholds."""
+    weights = {f"weight-{p.code}": int(w) for p, w, _c in page.context["weight_rows"]}
+    thresholds = {
+        f"threshold-{c.code}": level
+        for c, level, _c, _l in page.context["threshold_rows"]
+    }
+    return weights, thresholds
+
+
 def moved(weights, source, target, points):
     return {
         **weights,
@@ -178,11 +188,7 @@ def test_a_lead_lowers_a_threshold_on_the_page_and_every_page_says_so(
     login(client, lead)
     url = reverse("procurement:procurement-adjust", args=[draft.pk])
     page = client.get(url)
-    weights = {f"weight-{p.code}": int(w) for p, w, _c in page.context["weight_rows"]}
-    thresholds = {
-        f"threshold-{c.code}": level
-        for c, level, _c, _l in page.context["threshold_rows"]
-    }
+    weights, thresholds = profile_form(page)
 
     response = client.post(
         url, {**weights, **thresholds, "threshold-JUR-1": 2, "reason": "Parity."}
@@ -291,11 +297,7 @@ def test_the_page_chooses_an_overlay(client, good, lead):
     login(client, lead)
     url = reverse("procurement:procurement-adjust", args=[good.pk])
     page = client.get(url)
-    weights = {f"weight-{p.code}": int(w) for p, w, _c in page.context["weight_rows"]}
-    thresholds = {
-        f"threshold-{c.code}": level
-        for c, level, _c, _l in page.context["threshold_rows"]
-    }
+    weights, thresholds = profile_form(page)
 
     client.post(url, {**weights, **thresholds, "overlay": "de-federal", "reason": ""})
 
