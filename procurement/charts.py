@@ -34,6 +34,8 @@ class Series:
     values: Sequence[Decimal | float | None]  # one per axis, 0-100; None = no score
     colour: str = PALETTE[0]
     dashed: bool = False
+    # per axis, the points (0-100) left unknown beyond the value: hatched
+    unknown: Sequence[Decimal | float] | None = None
 
 
 def radar_svg(
@@ -107,6 +109,8 @@ def radar_svg(
         )
     for item in series:
         values = [float(v) if v is not None else 0.0 for v in item.values]
+        if item.unknown is not None and any(item.unknown):
+            parts.append(_unknown_band(values, item, centre, radius))
         dash = ' stroke-dasharray="6 4"' if item.dashed else ""
         parts.append(
             format_html(
@@ -224,6 +228,37 @@ def bars_svg(
             )
     parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant tag
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+def _hatch(colour: str) -> SafeString:
+    """A diagonal hatch in one colour; its id names the colour, so repeats agree."""
+    return format_html(
+        '<defs><pattern id="unknown-hatch-{}" width="6" height="6" '
+        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="{}" stroke-width="2"/>'
+        "</pattern></defs>",
+        colour.lstrip("#"),
+        colour,
+    )
+
+
+def _unknown_band(
+    values: Sequence[float], item: Series, centre: float, radius: float
+) -> SafeString:
+    """The ring between a series' scores and what its unknown criteria could add."""
+    reach = [
+        min(100.0, value + float(share))
+        for value, share in zip(values, item.unknown or (), strict=True)
+    ]
+    return format_html(
+        '{}<path d="M{}Z M{}Z" fill="url(#unknown-hatch-{})" fill-rule="evenodd" '
+        'stroke="none" opacity="0.6" class="radar-unknown"><title>{}</title></path>',
+        _hatch(item.colour),
+        _polygon(reach, centre, radius).replace(" ", " L"),
+        _polygon(values, centre, radius).replace(" ", " L"),
+        item.colour.lstrip("#"),
+        _("%(name)s: unknown, scored 0") % {"name": item.name},
+    )
 
 
 def _point(index: int, count: int, value: float, centre: float, radius: float):

@@ -98,10 +98,7 @@ class PillarLine:
     @property
     def unknown_share(self) -> float:
         """The share of the pillar's points (0-100) its unknown criteria hold."""
-        applicable = [line.result for line in self.criteria]
-        total = sum(r.weight for r in applicable if not r.not_applicable)
-        missing = sum(r.weight for r in applicable if not r.answered)
-        return 100 * missing / total if total else 0.0
+        return engine.unknown_share(line.result for line in self.criteria)
 
 
 @dataclass(frozen=True)
@@ -195,7 +192,9 @@ class AssessmentReport:
         """This offer's pillar scores, with reference cases as dashed overlays."""
         series = [
             charts.Series(
-                str(self.assessment.offer), [p.result.score for p in self.pillars]
+                str(self.assessment.offer),
+                [p.result.score for p in self.pillars],
+                unknown=[p.unknown_share for p in self.pillars],
             )
         ]
         series += [reference_series(reference) for reference in references]
@@ -243,6 +242,9 @@ class ProcurementReport:
                 str(row.assessment.offer),
                 [report.scorecard.pillar(p.code).score for p in pillars],
                 colour=charts.PALETTE[index % len(charts.PALETTE)],
+                unknown=[
+                    report.scorecard.unknown_share_by_pillar[p.code] for p in pillars
+                ],
             )
             for index, (row, report) in enumerate(self.rows)
         ]
@@ -295,6 +297,10 @@ class SnapshotItem:
     def pillar_score(self, code: str) -> Decimal | None:
         return _stored_scores(self.assessment).get(code)
 
+    def pillar_unknown(self, code: str) -> tuple[int, float]:
+        """Criteria of a pillar left unknown, and the share of its points they hold."""
+        return stored_unknown(self.assessment).get(code, (0, 0.0))
+
 
 @dataclass(frozen=True)
 class ProcurementSummary:
@@ -318,6 +324,7 @@ class ProcurementSummary:
                 str(row.assessment.offer),
                 [item.pillar_score(code) for code in codes],
                 colour=charts.PALETTE[index % len(charts.PALETTE)],
+                unknown=[item.pillar_unknown(code)[1] for code in codes],
             )
             for index, (row, item) in enumerate(self.rows)
         ]
@@ -365,6 +372,18 @@ def procurement_summary(
         for row in ranking.rows
     }
     return ProcurementSummary(procurement, catalogue, profile, ranking, items)
+
+
+def stored_unknown(assessment: Assessment) -> dict[str, tuple[int, float]]:
+    """Pillar code -> (unknown criteria, share of points), as the snapshot stored them.
+
+    Snapshots stored before unknowns were counted have neither: nothing shows
+    until the next save or ``refresh_snapshots``.
+    """
+    return {
+        p["code"]: (p.get("unknown", 0), p.get("unknown_share", 0.0))
+        for p in assessment.pillar_scores
+    }
 
 
 def _stored_scores(assessment: Assessment) -> dict[str, Decimal | None]:

@@ -235,6 +235,8 @@ def apply_snapshot(
             "score": None if p.score is None else str(p.score),
             "score_claimed": None if p.score_claimed is None else str(p.score_claimed),
             "trust_level": p.trust_level,
+            "unknown": scorecard.unknown_by_pillar[p.code],
+            "unknown_share": round(scorecard.unknown_share_by_pillar[p.code], 1),
         }
         for p in scorecard.pillars
     ]

@@ -144,7 +144,10 @@ def procurement_detail(request, pk):
     chart_rows = [
         (
             pillar,
-            [item.pillar_score(pillar.code) for _row, item in report.rows],
+            [
+                (item.pillar_score(pillar.code), item.pillar_unknown(pillar.code)[0])
+                for _row, item in report.rows
+            ],
             [scores[index] for _reference, scores in overlay_rows],
         )
         for index, pillar in enumerate(pillars)

@@ -45,7 +45,14 @@ from .inputs import (
     round_score,
 )
 from .presumptions import CertificateInput, Presumption, SchemeSpec, presumed_levels
-from .results import CriterionResult, KnockOut, PillarResult, RankedEntry, Scorecard
+from .results import (
+    CriterionResult,
+    KnockOut,
+    PillarResult,
+    RankedEntry,
+    Scorecard,
+    unknown_share,
+)
 from .rules import rank, score
 
 __all__ = [
@@ -73,6 +80,7 @@ __all__ = [
     "Scorecard",
     "ScoringError",
     "compile_catalogue",
+    "unknown_share",
     "rank",
     "round_score",
     "score",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -57,6 +57,20 @@ class KnockOut(NamedTuple):
     effective: int
 
 
+def unknown_share(results: Iterable[CriterionResult]) -> float:
+    """The share (0-100) of these criteria's points left unknown (scored 0).
+
+    What they could still gain once answered: charts hatch it.
+    """
+    total = missing = 0
+    for result in results:
+        if not result.not_applicable:
+            total += result.weight
+        if not result.answered:
+            missing += result.weight
+    return 100 * missing / total if total else 0.0
+
+
 @dataclass(frozen=True)
 class Scorecard:
     catalogue: str
@@ -95,6 +109,14 @@ class Scorecard:
             if not result.answered:
                 counts[result.pillar] += 1
         return counts
+
+    @cached_property
+    def unknown_share_by_pillar(self) -> dict[str, float]:
+        """Pillar code -> share (0-100) of its points held by unknown criteria."""
+        by_pillar: dict[str, list[CriterionResult]] = {p.code: [] for p in self.pillars}
+        for result in self.criteria:
+            by_pillar[result.pillar].append(result)
+        return {code: unknown_share(results) for code, results in by_pillar.items()}
 
     @property
     def unknown(self) -> int:

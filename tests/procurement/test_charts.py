@@ -33,3 +33,19 @@ def test_long_bar_labels_are_cut_at_a_word():
     )
 
     assert ">DAT Data protection…<" in svg
+
+
+def test_a_radar_hatches_what_unknown_criteria_could_add():
+    series = Series("Acme", [D(50), D(60), D(70)], unknown=[D(20), 0, D(50)])
+
+    svg = radar_svg(["OWN", "JUR", "DAT"], [series])
+
+    assert svg.count('class="radar-unknown"') == 1
+    assert 'fill="url(#unknown-hatch-0b4f8a)"' in svg
+    assert "Acme: unknown, scored 0" in svg
+
+
+def test_a_radar_without_unknowns_has_no_hatch():
+    svg = radar_svg(["OWN", "JUR"], [Series("Acme", [D(50), D(60)], unknown=[0, 0])])
+
+    assert "radar-unknown" not in svg

@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -12,7 +13,7 @@ from procurement import services
 from procurement.exports import export_assessment, export_procurement
 from procurement.models import Assessment, HistoryEntry
 from procurement.record import last_method_change
-from procurement.seed import seed_demo, seed_reference_cases
+from procurement.seed import DEMO_USERNAME, seed_demo, seed_reference_cases
 from scoring.models import Catalogue
 from tests.procurement.views.helpers import login
 
@@ -147,3 +148,17 @@ def test_exports_count_the_unknowns_apart(seeded):
 
     assert document["scorecard"]["unknown"] == scorecard.unknown
     assert document["scorecard"]["unknown_by_pillar"] == scorecard.unknown_by_pillar
+
+
+def test_the_procurement_page_hatches_and_counts_the_unknowns(client, seeded):
+    _result, demo = seeded
+    login(client, User.objects.get(username=DEMO_USERNAME))
+    unknown = [a.scorecard().unknown_by_pillar for a in demo.assessments.all()]
+    hatched = sum(1 for pillars in unknown if any(pillars.values()))
+
+    content = client.get(demo.get_absolute_url()).content.decode()
+
+    assert hatched and content.count('class="radar-unknown"') == hatched
+    assert "Hatched: what criteria left unknown (scored 0) could add" in content
+    for count in {n for pillars in unknown for n in pillars.values() if n}:
+        assert f'<span class="unknown-count">{count} unknown</span>' in content

@@ -94,3 +94,16 @@ def test_an_approved_offer_keeps_its_approved_name_on_the_procurement_page(
 
     (row, _item) = summary.rows[0]
     assert row.assessment.offer.name == name
+
+
+def test_a_save_stores_the_unknowns_of_each_pillar(procurement, lead, catalogue):
+    add_offers(procurement, lead, 1, catalogue)
+    assessment = procurement.assessments.get()
+    card = assessment.scorecard()
+
+    stored = scorecards.stored_unknown(assessment)
+
+    assert stored == {
+        code: (card.unknown_by_pillar[code], round(share, 1))
+        for code, share in card.unknown_share_by_pillar.items()
+    }

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring import engine
 from scoring.engine import (
     AnswerInput,
     CatalogueSpec,
@@ -408,3 +409,14 @@ def test_eligibility_map_agrees_with_scoring_under_each_profile(answers, profile
         score(CATALOGUE, profile, answers.values()).eligible
         == scorecard.eligibility[profile]
     )
+
+
+def test_the_unknown_share_is_the_weight_of_unknown_criteria_over_the_applicable():
+    results = [
+        engine.CriterionResult("A-1", "A", 3, None, None, False, 0, None, None),
+        engine.CriterionResult("A-2", "A", 1, 4, "declared", False, 4, None, None),
+        engine.CriterionResult("A-3", "A", 2, None, None, True, None, None, None),
+    ]
+
+    assert engine.unknown_share(results) == 75.0
+    assert engine.unknown_share(results[2:]) == 0.0
