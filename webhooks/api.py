@@ -135,8 +135,11 @@ def _led_organisation(user) -> Organisation:
     raise exceptions.ValidationError(
         {
             "organisation": [
-                _('You lead several organisations: give "organisation", one of %s.')
-                % choices
+                _(
+                    'You lead several organisations: give "organisation", one of '
+                    "%(choices)s."
+                )
+                % {"choices": choices}
             ]
         }
     )
