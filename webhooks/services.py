@@ -265,8 +265,11 @@ def _send(delivery: Delivery, now: datetime.datetime, manual: bool) -> Attempt:
                     ),
                 },
             )
+            # Kept: the connection forgets its socket once the answer says
+            # it closes, while the answer is still being read from it.
+            sock = connection.sock
             response = connection.getresponse()
-            excerpt = response.read(EXCERPT_CHARS * 4)
+            excerpt = _excerpt(response, sock, started)
         finally:
             connection.close()
     except ValidationError as exc:
@@ -294,6 +297,28 @@ def _send(delivery: Delivery, now: datetime.datetime, manual: bool) -> Attempt:
             attempt.error,
         )
     return attempt
+
+
+def _excerpt(response, sock, started: float) -> bytes:
+    """The start of the answer, read within the timeout counted from the
+    start of the attempt: a receiver that sends its answer a byte at a time
+    does not hold the worker longer."""
+    timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
+    chunks, size = [], 0
+    while size < EXCERPT_CHARS * 4:
+        remaining = started + timeout - time.monotonic()
+        if remaining <= 0:
+            break
+        sock.settimeout(remaining)
+        try:
+            chunk = response.read1(EXCERPT_CHARS * 4 - size)
+        except TimeoutError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def resend_delivery(delivery: Delivery, *, user, now=None) -> Delivery:

@@ -3,7 +3,8 @@ endpoint of the organisation pointing at it, and the clock of a receiver.
 
 The receiver is ``http.server`` in a thread on 127.0.0.1; it records every
 request it gets and answers with the statuses it is told, in order (then
-200). Plain HTTP to localhost is allowed here as with ``DEBUG`` on.
+200), after ``delay`` seconds, its body's first byte ``dribble`` seconds
+before the others. Plain HTTP to localhost is allowed here as with ``DEBUG`` on.
 """
 
 import threading
@@ -21,6 +22,7 @@ class Receiver:
         self.requests = []
         self.statuses = []
         self.delay = 0.0
+        self.dribble = 0.0
         self.headers = {}
         server = self
 
@@ -44,7 +46,16 @@ class Receiver:
                 body = f"answer {status}".encode()
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    if server.dribble:
+                        # The first byte at once, the rest much later.
+                        self.wfile.write(body[:1])
+                        self.wfile.flush()
+                        time.sleep(server.dribble)
+                        body = body[1:]
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender gave up waiting, as it should
 
             def log_message(self, *args):
                 pass

@@ -277,6 +277,19 @@ def test_a_timeout_is_logged_as_an_error(
     assert attempt.error == "No answer within 0.2 seconds."
 
 
+def test_an_answer_sent_slowly_is_read_only_until_the_timeout(
+    settings, receiver, endpoint, submitted, lead, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 0.3
+    receiver.dribble = 2
+
+    approve(submitted, lead, django_capture_on_commit_callbacks)
+
+    attempt = Attempt.objects.get()
+    assert (attempt.status_code, attempt.response_excerpt) == (200, "a")
+    assert Delivery.objects.get().status == "succeeded"
+
+
 def test_a_redirect_is_not_followed(
     receiver, endpoint, submitted, lead, django_capture_on_commit_callbacks
 ):
