@@ -6,6 +6,10 @@ that app removed, announcing costs nothing. A service announces inside its
 transaction, after its writes, with the object as it now stands; listeners
 that reach outside (HTTP) wait for the commit themselves.
 
+It also asks, while an organisation's data export is written, what other
+apps keep about the organisation (``exporting``), so that the export holds
+it without procurement knowing those apps.
+
 The events, by name: ``assessment.submitted``, ``assessment.approved``,
 ``assessment.reopened``, ``assessment.withdrawn``, ``procurement.opened``,
 ``procurement.closed``, ``export.ready`` (a background export's file is made).
@@ -14,6 +18,8 @@ The events, by name: ``assessment.submitted``, ``assessment.approved``,
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -22,6 +28,11 @@ logger = logging.getLogger(__name__)
 # Sent with ``event`` (one of the names above) and ``instance`` (an
 # Assessment, a Procurement or an ExportJob); ``sender`` is its class.
 state_changed = Signal()
+
+
+# Sent with ``organisation`` while its data export is written; a receiver
+# returns ``(name, items)``: JSON objects the document lists under that name.
+exporting = Signal()
 
 
 def announce(event: str, instance) -> None:
@@ -42,3 +53,13 @@ def announce(event: str, instance) -> None:
                 result,
                 exc_info=(type(result), result, result.__traceback__),
             )
+
+
+def exported_sections(organisation) -> list[tuple[str, Iterable[dict[str, Any]]]]:
+    """The lists other apps add to an organisation's data export."""
+    return [
+        section
+        for _receiver, section in exporting.send(
+            sender=type(organisation), organisation=organisation
+        )
+    ]

@@ -8,8 +8,9 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
-        from procurement.signals import state_changed
+        from procurement.signals import exporting, state_changed
 
-        from .receivers import announced
+        from .receivers import announced, organisation_exported
 
         state_changed.connect(announced, dispatch_uid="webhooks.announced")
+        exporting.connect(organisation_exported, dispatch_uid="webhooks.exported")

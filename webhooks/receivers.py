@@ -16,6 +16,7 @@ from django.urls import reverse
 from procurement.models import Assessment, ExportJob, Procurement
 
 from . import services
+from .models import Endpoint
 
 
 def api_url(name: str, pk) -> str:
@@ -77,4 +78,25 @@ def announced(sender, *, event: str, instance, **kwargs) -> None:
         return
     services.emit(
         event, organisation_id=instance.organisation_id, data=DATA[sender](instance)
+    )
+
+
+def organisation_exported(sender, *, organisation, **kwargs):
+    """The organisation's endpoints for its data export, without their
+    secrets (an import does not register them again: a lead does, and gives
+    the receivers the new secrets)."""
+    return (
+        "webhook_endpoints",
+        [
+            {
+                "url": endpoint.url,
+                "description": endpoint.description,
+                "events": endpoint.events,
+                "is_active": endpoint.is_active,
+                "created_at": endpoint.created_at.isoformat(),
+            }
+            for endpoint in Endpoint.objects.filter(organisation=organisation).order_by(
+                "pk"
+            )
+        ],
     )

@@ -1,5 +1,6 @@
 """Each state change procurement announces becomes an event with its data:
-the assessment's workflow, a procurement opened or closed, an export made."""
+the assessment's workflow, a procurement opened or closed, an export made;
+and the organisation's data export lists its endpoints."""
 
 import json
 
@@ -8,6 +9,7 @@ import pytest
 from procurement import jobs
 from procurement import services as procurement_services
 from procurement.models import Procurement
+from procurement.portability import export_organisation_data
 from procurement.services import AnswerData
 from procurement.signals import state_changed
 from tests.factories import AssessmentFactory, ProcurementFactory
@@ -137,3 +139,20 @@ def test_a_failing_listener_does_not_stop_the_change(assessment, evaluator, capl
 
     assert submitted.status == "submitted"
     assert "listener broke" in caplog.text
+
+
+def test_the_organisation_export_lists_its_endpoints_without_secrets(
+    organisation, endpoint, secret
+):
+    data = export_organisation_data(organisation)
+
+    assert data["webhook_endpoints"] == [
+        {
+            "url": endpoint.url,
+            "description": "",
+            "events": endpoint.events,
+            "is_active": True,
+            "created_at": endpoint.created_at.isoformat(),
+        }
+    ]
+    assert secret not in json.dumps(data)
