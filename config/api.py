@@ -35,6 +35,7 @@ from procurement.api import (
     ProviderViewSet,
 )
 from procurement.services import ProcurementClosed, StaleAssessment
+from webhooks.api import EndpointViewSet
 
 app_name = "api"
 
@@ -50,6 +51,7 @@ router.register("export-jobs", ExportJobViewSet, basename="export-job")
 router.register("files", FileViewSet, basename="file")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+router.register("webhooks", EndpointViewSet, basename="webhook")
 
 
 @csrf_exempt  # it changes nothing, and a POST must get the JSON 404 too

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "scoring",
     "procurement",
     "accounts",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,22 @@ EXPORTS_HEARTBEAT_SECONDS = env.int("EXPORTS_HEARTBEAT_SECONDS", default=15)
 EXPORTS_LOST_AFTER_SECONDS = env.int("EXPORTS_LOST_AFTER_SECONDS", default=120)
 EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 
+# Webhooks (webhooks/addresses.py, webhooks/services.py). Deliveries go over
+# HTTPS to public addresses only; plain HTTP to localhost is for development
+# (on with DEBUG), a private network for a receiver inside the buyer's own.
+# Retries wait these many seconds (1 min, 5 min, 30 min, 2 h, 6 h); each
+# request gives up after WEBHOOKS_TIMEOUT_SECONDS. WEBHOOKS_SITE_URL (e.g.
+# https://scorecard.example.org) makes the API URLs in payloads absolute.
+WEBHOOKS_ALLOW_LOCALHOST = env.bool("WEBHOOKS_ALLOW_LOCALHOST", default=DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False
+)
+WEBHOOKS_RETRY_DELAYS = env.list(
+    "WEBHOOKS_RETRY_DELAYS", cast=int, default=[60, 300, 1800, 7200, 21600]
+)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_SITE_URL = env("WEBHOOKS_SITE_URL", default="")
+
 # Security. HTTPS is the default; a plain-HTTP deployment behind a proxy that
 # terminates TLS sets DJANGO_SECURE_PROXY_SSL_HEADER=true.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -435,6 +452,8 @@ a bad request (400). A stale `version` is a 409 with `current_version`.
         "ExportJobStatusEnum": "procurement.models.ExportJob.Status",
         "CatalogueStatusEnum": "scoring.models.Catalogue.Status",
         "LevelEnum": "scoring.models.LEVEL_CHOICES",
+        "WebhookEventEnum": "webhooks.models.Event",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
 }
 

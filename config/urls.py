@@ -26,6 +26,7 @@ urlpatterns = [
     path("bid/<str:token>/", bidders.bid, name="bid"),
     path("bid/<str:token>/files/", bidders.bid_file, name="bid-file"),
     path("bid/<str:token>/submit/", bidders.bid_submit, name="bid-submit"),
+    path("organisations/<int:organisation_pk>/webhooks/", include("webhooks.urls")),
     path("api/v1/", include("config.api")),
     # Any other path under /api/ is a JSON 404, with DEBUG on too (Django's
     # debug page would otherwise answer in HTML).

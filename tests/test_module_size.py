@@ -8,7 +8,7 @@ come next"). The limit is on lines as ``wc -l`` counts them.
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = ("config", "procurement", "scoring", "bench", "tests")
+FOLDERS = ("config", "procurement", "scoring", "webhooks", "bench", "tests")
 MAX_LINES = 600
 
 

@@ -78,6 +78,11 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/providers/": ["get", "post"],
         "/api/v1/providers/{id}/": ["get", "patch"],
         "/api/v1/providers/{id}/facts/": ["post"],
+        "/api/v1/webhooks/": ["get", "post"],
+        "/api/v1/webhooks/{id}/": ["delete", "get", "patch"],
+        "/api/v1/webhooks/{id}/deliveries/": ["get"],
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend/": ["post"],
+        "/api/v1/webhooks/{id}/rotate-secret/": ["post"],
     }
 
 

@@ -69,6 +69,7 @@ def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
         "manage.py",
         "config",
         "accounts",
+        "webhooks",
         "procurement",
         "scoring",
         "templates",

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .. import exports, portability
+from .. import exports, portability, signals
 from ..models import Assessment, ExportJob, Organisation, Procurement
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ def make_export(job_id: str) -> None:
         ):
             # Another attempt took over (this one was presumed lost).
             storage().delete(name)
+        else:
+            signals.announce("export.ready", job)
     except (SystemExit, KeyboardInterrupt):
         # The worker is being stopped: the next worker starts the job again.
         if job.requeue():

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .. import signals
 from ..models import (
     Answer,
     Assessment,
@@ -136,6 +137,9 @@ def write_organisation(
         lambda queryset: _chunks(queryset.order_by("pk"), chunk_size),
         _write_array,
     )
+    for name, items in signals.exported_sections(organisation):
+        stream.write(f",{json.dumps(name)}:")
+        _write_array(stream, items)
     stream.write(',"history":')
     _write_array(
         stream,

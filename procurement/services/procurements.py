@@ -18,6 +18,7 @@ from scoring import adjustments
 from scoring import overlays as jurisdiction
 from scoring.models import Catalogue, Criterion, Profile
 
+from .. import signals
 from ..models import Answer, Assessment, Organisation, Procurement
 from ..record import Action as Recorded
 from ..record import Event, changes_between, record
@@ -189,6 +190,7 @@ def open_procurement(
         user=user,
         status=Procurement.Status.OPEN,
         action=Recorded.PROCUREMENT_OPENED,
+        event="procurement.opened",
         refusal=_("This procurement is already open."),
         reason=reason,
     )
@@ -203,13 +205,21 @@ def close_procurement(
         user=user,
         status=Procurement.Status.CLOSED,
         action=Recorded.PROCUREMENT_CLOSED,
+        event="procurement.closed",
         refusal=_("This procurement is already closed."),
         reason=reason,
     )
 
 
 def _set_procurement_status(
-    procurement: Procurement, *, user, status: str, action, refusal: str, reason: str
+    procurement: Procurement,
+    *,
+    user,
+    status: str,
+    action,
+    event: str,
+    refusal: str,
+    reason: str,
 ) -> Procurement:
     roles.require(user, Action.LEAD, procurement.organisation)
     with transaction.atomic():
@@ -224,6 +234,7 @@ def _set_procurement_status(
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         _record(locked, user, action, before, reason=reason)
+        signals.announce(event, locked)
     return locked
 
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import approvals
+from .. import approvals, signals
 from ..models import Assessment, Organisation, Procurement
 from ..record import Action as Recorded
 from ..record import Event, record
@@ -48,6 +48,7 @@ def submit_assessment(
         version=version,
         refusal=_("Only a draft can be submitted."),
         recorded=Recorded.ASSESSMENT_SUBMITTED,
+        event="assessment.submitted",
     )
 
 
@@ -90,6 +91,7 @@ def approve_assessment(
         version=version,
         refusal=_("Only a submitted assessment can be approved."),
         recorded=Recorded.ASSESSMENT_APPROVED,
+        event="assessment.approved",
         reason=reason,
         check=check,
     )
@@ -119,6 +121,7 @@ def reopen_assessment(
         version=version,
         refusal=_("Only a submitted or approved assessment can be reopened."),
         recorded=Recorded.ASSESSMENT_REOPENED,
+        event="assessment.reopened",
         reason=reason,
         check=check,
     )
@@ -145,6 +148,7 @@ def withdraw_assessment(
         version=version,
         refusal=_("This offer is already withdrawn."),
         recorded=Recorded.ASSESSMENT_WITHDRAWN,
+        event="assessment.withdrawn",
         reason=reason,
         check=check,
     )
@@ -160,6 +164,7 @@ def _transition(
     version: int | None,
     refusal: str,
     recorded: str,
+    event: str,
     reason: str = "",
     check=None,
 ) -> Assessment:
@@ -221,6 +226,7 @@ def _transition(
                 )
             ],
         )
+        signals.announce(event, locked)
     return locked
 
 

@@ -269,9 +269,10 @@ def test_the_export_reads_a_bounded_number_of_queries_per_chunk(
     # 2 assessments: the assessments, the facts their answers cite, the
     # answers, the claims, the files (plus the empty chunk that ends the
     # list); 1 chunk of each of the panel's and the award's seven lists (empty
-    # here); 1 chunk of history.
+    # here); the webhook endpoints (procurement.signals.exporting); 1 chunk
+    # of history.
     with (
-        django_assert_max_num_queries(15 + 5 * chunks),
+        django_assert_max_num_queries(16 + 5 * chunks),
         CaptureQueriesContext(connection) as queries,
     ):
         write_organisation(organisation, io.StringIO(), chunk_size=2)

@@ -1,0 +1,15 @@
+"""Queue every webhook delivery whose attempt is due: for a queue that cannot
+defer a task (run it every minute from cron), and to pick up the deliveries
+of a worker that died."""
+
+from django.core.management.base import BaseCommand
+
+from webhooks import services
+
+
+class Command(BaseCommand):
+    help = "Queue the webhook deliveries whose next attempt is due."
+
+    def handle(self, *args, **options):
+        count = services.send_due()
+        self.stdout.write(f"{count} webhook deliveries queued.")
