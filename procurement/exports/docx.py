@@ -181,7 +181,10 @@ def _table(word, block: document.Table) -> None:
         row._tr.get_or_add_trPr().append(repeat)
         _cells(row, block.header)
     for cells in block.rows:
-        _cells(table.add_row(), cells)
+        row = table.add_row()
+        # A row stays on one page, as in the PDF.
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        _cells(row, cells)
     # An empty paragraph after a table, or two tables in a row would merge.
     word.add_paragraph(style=document.SMALL)
 

@@ -31,6 +31,7 @@ from odf.style import (
     Style,
     TableCellProperties,
     TableProperties,
+    TableRowProperties,
     TextProperties,
 )
 from odf.svg import Title
@@ -184,6 +185,10 @@ class _Writer:
             padding="0.08cm",
             backgroundcolor="#e8ecf1",
         )
+        # A row stays on one page, as in the PDF.
+        self.row_style = self._auto(
+            "table-row", "Row", TableRowProperties, keeptogether="always"
+        )
         self.picture_style = self._auto(
             "graphic", "Chart", GraphicProperties, wrap="none", anchortype="as-char"
         )
@@ -329,7 +334,7 @@ class _Writer:
         return table
 
     def _row(self, cells: tuple[document.Cell, ...], style: Style) -> TableRow:
-        row = TableRow()
+        row = TableRow(stylename=self.row_style)
         for cell in cells:
             element = TableCell(valuetype="string", stylename=style)
             for paragraph in cell:
