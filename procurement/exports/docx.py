@@ -32,6 +32,7 @@ FONT = "Arial"  # LibreOffice shows it in Liberation Sans, of the same metrics
 MONO_FONT = "Courier New"
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 PAGE_MARGIN = "Page margin"
+HEADING_LEVELS = tuple(document.HEADING_SIZES)
 
 
 def assessment_docx(report: AssessmentReport, context: ExportContext) -> bytes:
@@ -50,8 +51,14 @@ def write(doc: document.Document) -> bytes:
     _properties(word, doc)
     _styles(word, doc.language)
     _page(word, doc)
+    # Style ids, looked up once: python-docx finds a style by its name by
+    # reading every style of the document, for each paragraph.
+    ids = {
+        name: word.styles[name].style_id
+        for name in (*document.STYLES, *(f"Heading {n}" for n in HEADING_LEVELS))
+    }
     for block in doc.blocks:
-        _block(word, block)
+        _block(word, ids, block)
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -140,22 +147,29 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-def _block(word, block: Block) -> None:
+def _block(word, ids: dict[str, str], block: Block) -> None:
     if isinstance(block, Heading):
-        paragraph = word.add_paragraph(style=f"Heading {block.level}")
+        paragraph = _paragraph(word, ids[f"Heading {block.level}"])
         paragraph.paragraph_format.page_break_before = block.new_page or None
         _fill(paragraph, block.runs)
     elif isinstance(block, Paragraph):
-        paragraph = word.add_paragraph(style=block.style)
+        paragraph = _paragraph(word, ids[block.style])
         paragraph.paragraph_format.page_break_before = block.new_page or None
         _fill(paragraph, block.runs)
     elif isinstance(block, Bullets):
         for item in block.items:
-            _fill(word.add_paragraph(style=document.BULLET), item.runs)
+            _fill(_paragraph(word, ids[document.BULLET]), item.runs)
     elif isinstance(block, Image):
-        _picture(word.add_paragraph(style=document.BODY), block)
+        _picture(_paragraph(word, ids[document.BODY]), block)
     else:
-        _table(word, block)
+        _table(word, ids, block)
+
+
+def _paragraph(container, style_id: str):
+    """A new paragraph at the end of ``container``, in the style of that id."""
+    paragraph = container.add_paragraph()
+    paragraph._p.style = style_id
+    return paragraph
 
 
 def _fill(paragraph, runs: tuple[Run, ...]) -> None:
@@ -170,7 +184,7 @@ def _fill(paragraph, runs: tuple[Run, ...]) -> None:
             text.font.name = MONO_FONT
 
 
-def _table(word, block: document.Table) -> None:
+def _table(word, ids: dict[str, str], block: document.Table) -> None:
     table = word.add_table(rows=0, cols=max(block.columns, 1))
     table.style = word.styles["Table Grid"]
     if block.header:
@@ -179,24 +193,24 @@ def _table(word, block: document.Table) -> None:
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         row._tr.get_or_add_trPr().append(repeat)
-        _cells(row, block.header)
+        _cells(row, ids, block.header)
     for cells in block.rows:
         row = table.add_row()
         # A row stays on one page, as in the PDF.
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        _cells(row, cells)
+        _cells(row, ids, cells)
     # An empty paragraph after a table, or two tables in a row would merge.
-    word.add_paragraph(style=document.SMALL)
+    _paragraph(word, ids[document.SMALL])
 
 
-def _cells(row, cells: tuple[document.Cell, ...]) -> None:
+def _cells(row, ids: dict[str, str], cells: tuple[document.Cell, ...]) -> None:
     for cell, paragraphs in zip(row.cells, cells, strict=False):
         first, *others = paragraphs
         target = cell.paragraphs[0]
-        target.style = first.style
+        target._p.style = ids[first.style]
         _fill(target, first.runs)
         for paragraph in others:
-            _fill(cell.add_paragraph(style=paragraph.style), paragraph.runs)
+            _fill(_paragraph(cell, ids[paragraph.style]), paragraph.runs)
 
 
 def _picture(paragraph, image: Image) -> None:
