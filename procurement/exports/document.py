@@ -33,8 +33,12 @@ from .content import ExportContext, ExportUnavailable
 SVG = "{http://www.w3.org/2000/svg}"
 XMLNS = "{http://www.w3.org/2000/xmlns/}"
 CSS_PIXELS_PER_CM = 96 / 2.54
-MAX_IMAGE_WIDTH_CM = 16.0  # A4 less the margins
+MAX_IMAGE_WIDTH_CM = 16.0  # within the text width
 CHART_SCALE = 2  # PNG pixels per CSS pixel, for print
+TEXT_WIDTH_CM = 17.6  # A4 less margins of 1.7 cm
+# Table columns are sized by their content, in characters, within these.
+MIN_COLUMN = 6
+WIDE_COLUMN = 40
 
 # Paragraph styles both files define: size (pt), bold, italic, colour, and
 # whether the paragraph stays with the next one on a page.
@@ -47,8 +51,8 @@ SUBTITLE = "Report subtitle"
 CRITERION = "Criterion"
 LEVEL = "Level description"
 FIGURE = "Key figure"
-TABLE = "Table contents"
-TABLE_HEADING = "Table heading"
+TABLE = "Table Contents"  # LibreOffice's names for these two
+TABLE_HEADING = "Table Heading"
 BULLET = "Bullet"
 
 
@@ -159,6 +163,24 @@ class Table:
     @property
     def columns(self) -> int:
         return max((len(row) for row in (self.header, *self.rows)), default=0)
+
+    def widths(self, total_cm: float) -> tuple[float, ...]:
+        """Column widths sharing ``total_cm`` by what the columns hold.
+
+        A column gets room for its longest line (up to ``WIDE_COLUMN``
+        characters: longer texts wrap) and for the longest word of its
+        header, so that a column of scores stays narrow beside a column of
+        criteria.
+        """
+        needs = [MIN_COLUMN] * self.columns
+        for row in self.rows:
+            for index, cell in enumerate(row):
+                longest = max(len(line) for p in cell for line in p.text.split("\n"))
+                needs[index] = max(needs[index], min(longest, WIDE_COLUMN))
+        for index, cell in enumerate(self.header):
+            words = [len(word) for p in cell for word in p.text.split()]
+            needs[index] = max(needs[index], *words, MIN_COLUMN)
+        return tuple(total_cm * need / sum(needs) for need in needs)
 
 
 @dataclass(frozen=True)

@@ -187,24 +187,30 @@ def _fill(paragraph, runs: tuple[Run, ...]) -> None:
 def _table(word, ids: dict[str, str], block: document.Table) -> None:
     table = word.add_table(rows=0, cols=max(block.columns, 1))
     table.style = word.styles["Table Grid"]
+    table.autofit = False
+    widths = [Cm(width) for width in block.widths(document.TEXT_WIDTH_CM)]
+    for column, width in zip(table.columns, widths, strict=False):
+        column.width = width
     if block.header:
         row = table.add_row()
         # Repeat the header row at the top of each page the table runs on.
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         row._tr.get_or_add_trPr().append(repeat)
-        _cells(row, ids, block.header)
+        _cells(row, ids, block.header, widths)
     for cells in block.rows:
         row = table.add_row()
         # A row stays on one page, as in the PDF.
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        _cells(row, ids, cells)
+        _cells(row, ids, cells, widths)
     # An empty paragraph after a table, or two tables in a row would merge.
     _paragraph(word, ids[document.SMALL])
 
 
-def _cells(row, ids: dict[str, str], cells: tuple[document.Cell, ...]) -> None:
-    for cell, paragraphs in zip(row.cells, cells, strict=False):
+def _cells(row, ids: dict[str, str], cells: tuple[document.Cell, ...], widths) -> None:
+    for cell, paragraphs, width in zip(row.cells, cells, widths, strict=False):
+        # Word reads each cell's width, LibreOffice the table's columns.
+        cell.width = width
         first, *others = paragraphs
         target = cell.paragraphs[0]
         target._p.style = ids[first.style]

@@ -30,6 +30,7 @@ from odf.style import (
     ParagraphProperties,
     Style,
     TableCellProperties,
+    TableColumnProperties,
     TableProperties,
     TableRowProperties,
     TextProperties,
@@ -56,7 +57,6 @@ from .document import BREAK, Block, Bullets, Heading, Image, Paragraph, Run
 
 FONT = "Liberation Sans"
 MONO_FONT = "DejaVu Sans Mono"
-TEXT_WIDTH_CM = 17.6  # A4, 1.7 cm margins
 COUNTRIES = {"en": "GB", "fr": "FR"}
 BORDER = "0.5pt solid #c8ced6"
 
@@ -94,6 +94,7 @@ class _Writer:
         self.heading_styles: dict[int, Style] = {}
         self.breaks: dict[str, Style] = {}
         self.spans: dict[tuple[bool, bool, bool], Style] = {}
+        self.column_styles: dict[str, Style] = {}
         self.counts = {"table": 0, "picture": 0}
         self._metadata()
         self._styles()
@@ -171,7 +172,7 @@ class _Writer:
             "table",
             "Table",
             TableProperties,
-            width=f"{TEXT_WIDTH_CM}cm",
+            width=f"{document.TEXT_WIDTH_CM}cm",
             align="margins",
         )
         self.cell_style = self._auto(
@@ -324,7 +325,8 @@ class _Writer:
     def _table(self, block: document.Table) -> Table:
         self.counts["table"] += 1
         table = Table(name=f"Table{self.counts['table']}", stylename=self.table_style)
-        table.addElement(TableColumn(numbercolumnsrepeated=max(block.columns, 1)))
+        for width in block.widths(document.TEXT_WIDTH_CM) or (document.TEXT_WIDTH_CM,):
+            table.addElement(TableColumn(stylename=self._column(width)))
         if block.header:
             header = TableHeaderRows()
             header.addElement(self._row(block.header, self.head_cell_style))
@@ -332,6 +334,18 @@ class _Writer:
         for row in block.rows:
             table.addElement(self._row(row, self.cell_style))
         return table
+
+    def _column(self, width_cm: float) -> Style:
+        """A column style of that width (to the millimetre), shared."""
+        width = f"{width_cm:.1f}cm"
+        if width not in self.column_styles:
+            self.column_styles[width] = self._auto(
+                "table-column",
+                f"Column{len(self.column_styles) + 1}",
+                TableColumnProperties,
+                columnwidth=width,
+            )
+        return self.column_styles[width]
 
     def _row(self, cells: tuple[document.Cell, ...], style: Style) -> TableRow:
         row = TableRow(stylename=self.row_style)
