@@ -110,6 +110,9 @@ BLOCKS = {"p", "div", "section", "table", "ul", "ol", "li", *HEADINGS}
 NEW_PAGE_CLASSES = {"offer", "annex"}
 # HTML's white space, not Python's: a no-break space (French « : ») stays.
 WHITE_SPACE = re.compile("[ \t\n\r\f]+")
+# Characters XML 1.0 cannot carry: a text that holds one (pasted from
+# another program) would make a file no word processor opens.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -227,13 +230,13 @@ def read(page: pdf.Page, context: ExportContext) -> Document:
     meta = {m.get("name"): m.get("content", "") for m in head.iter("meta")}
     return Document(
         title=_collapse(head.findtext("title") or "").strip(),
-        description=meta.get("description", ""),
-        author=page.organisation,
-        keywords=meta.get("keywords", ""),
+        description=_collapse(meta.get("description", "")),
+        author=_collapse(page.organisation),
+        keywords=_collapse(meta.get("keywords", "")),
         language=context.language,
         created=context.now,
-        header=f"{page.header} · {page.organisation}",
-        footer=page.footer,
+        header=_collapse(f"{page.header} · {page.organisation}"),
+        footer=_collapse(page.footer),
         page=page.page,
         blocks=tuple(_paged(_blocks(body))),
     )
@@ -378,7 +381,7 @@ def _same(a: Run, b: Run) -> bool:
 
 
 def _collapse(text: str) -> str:
-    return WHITE_SPACE.sub(" ", text)
+    return WHITE_SPACE.sub(" ", NOT_XML.sub("", text))
 
 
 def _table(element: ET.Element) -> Table:

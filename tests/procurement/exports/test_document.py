@@ -38,6 +38,12 @@ def test_white_space_collapses_as_in_html_but_a_no_break_space_stays():
     )
 
 
+def test_characters_xml_cannot_carry_are_dropped():
+    doc = read("<p>Level\x01 4\x0b</p>")
+
+    assert doc.blocks == (Paragraph((Run("Level 4"),)),)
+
+
 def test_a_line_break_stays_a_line_break_and_code_is_monospaced():
     doc = read("<p>Empreinte :<br><span class='mono'>94dc</span> <code>x</code></p>")
 
