@@ -162,3 +162,13 @@ def test_docx_queries_do_not_grow_with_the_offers(
     assess(small, lead, "Third", 4)
     with django_assert_max_num_queries(24):
         export_procurement(small, "docx")
+
+
+def test_a_docx_of_a_procurement_without_offers_says_so(organisation, lead):
+    empty = tender(organisation, lead, bidders=[])
+
+    document = read(export_procurement(empty, "docx"))
+
+    assert "No offer has been assessed in this procurement yet." in [
+        p.text for p in document.paragraphs
+    ]

@@ -209,3 +209,11 @@ def test_odt_queries_do_not_grow_with_the_offers(
     assess(small, lead, "Third", 4)
     with django_assert_max_num_queries(24):
         export_procurement(small, "odt")
+
+
+def test_an_odt_of_a_procurement_without_offers_says_so(organisation, lead):
+    empty = tender(organisation, lead, bidders=[])
+
+    body = teletype.extractText(read(export_procurement(empty, "odt")).text)
+
+    assert "No offer has been assessed in this procurement yet." in body
