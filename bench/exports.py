@@ -15,7 +15,8 @@ import time
 
 from bench.reports import pdf_pages
 
-FORMATS = ("pdf", "xlsx", "csv", "json")  # as procurement.exports.FORMATS
+# As procurement.exports.FORMATS.
+FORMATS = ("pdf", "odt", "docx", "xlsx", "csv", "json")
 KINDS = ("assessment", "procurement")
 HEADER = (
     "| export      | fmt  | min (s) | median (s) | cpu (s) | size (KB) | pages "

@@ -127,12 +127,12 @@ urlpatterns = [
         name="assessment-rescore",
     ),
     re_path(
-        r"^assessments/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|xlsx|csv|json)/$",
+        r"^assessments/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|odt|docx|xlsx|csv|json)/$",
         views.assessment_export,
         name="assessment-export",
     ),
     re_path(
-        r"^procurements/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|xlsx|csv|json)/$",
+        r"^procurements/(?P<pk>[0-9]+)/export/(?P<fmt>pdf|odt|docx|xlsx|csv|json)/$",
         views.procurement_export,
         name="procurement-export",
     ),

@@ -555,7 +555,7 @@ class AssessmentViewSet(
         parameters=[EXPORT_FORMAT],
         responses=export_responses(ExportJob.Kind.ASSESSMENT),
     )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    @action(detail=True, url_path=r"export/(?P<fmt>pdf|odt|docx|xlsx|csv|json)")
     def export(self, request, pk=None, fmt=None):
         assessment = self.get_object()
         return self._export(

@@ -146,6 +146,8 @@ class ExportJobViewSet(
         "`expires_at` is no longer kept (404): ask for the export again.",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, exports.CONTENT_TYPES["odt"]): OpenApiTypes.BINARY,
+            (200, exports.CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
             (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, "application/json"): OpenApiTypes.OBJECT,
             409: OpenApiResponse(

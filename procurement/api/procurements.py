@@ -553,7 +553,7 @@ class ProcurementViewSet(
         parameters=[EXPORT_FORMAT],
         responses=export_responses(ExportJob.Kind.PROCUREMENT),
     )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    @action(detail=True, url_path=r"export/(?P<fmt>pdf|odt|docx|xlsx|csv|json)")
     def export(self, request, pk=None, fmt=None):
         procurement = self.get_object()
         return self._export(

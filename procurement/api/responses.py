@@ -19,8 +19,9 @@ EXPORT_FORMAT = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     enum=list(exports.FORMATS),
-    description="pdf (report), xlsx (workbook), csv (table) or json (verifiable "
-    "record with the inputs and a SHA-256 digest).",
+    description="pdf (report), odt or docx (the same report, editable), xlsx "
+    "(workbook), csv (table) or json (verifiable record with the inputs and a "
+    "SHA-256 digest).",
 )
 FILES = {
     "xlsx": ((200, exports.CONTENT_TYPES["xlsx"]), OpenApiTypes.BINARY),

@@ -1,11 +1,13 @@
-"""Exports a buyer files with a tender: PDF, XLSX, CSV and JSON.
+"""Exports a buyer files with a tender: PDF, ODT, DOCX, XLSX, CSV and JSON.
 
 This module is the interface the web views and the API call:
 ``export_assessment`` and ``export_procurement`` take a model instance, a
 format and a language, and return an ``ExportFile`` (bytes, content type,
-file name). Each format lives in its own module (``pdf``, ``xlsx``, ``csv``,
-``json``); what several formats share (the rows of each table, the method,
-escaping for spreadsheets, canonical JSON and its digest) is in ``content``;
+file name). Each format lives in its own module (``pdf``, ``odt``, ``docx``,
+``xlsx``, ``csv``, ``json``); the editable reports (ODT, DOCX) read the PDF's
+content through ``document``. What several formats share (the rows of each
+table, the method, escaping for spreadsheets, canonical JSON and its digest)
+is in ``content``;
 re-checking an archived JSON export is ``verify``.
 
 Every number comes from ``procurement.scorecards`` (which calls the engine):
@@ -30,13 +32,15 @@ from django.utils.text import slugify
 
 from ..models import Assessment, Procurement
 from ..scorecards import assessment_report, procurement_report
-from . import csv, json, pdf, xlsx
+from . import csv, docx, json, odt, pdf, xlsx
 from .content import ExportContext, ExportFile, ExportUnavailable, UnknownFormat
 
-FORMATS = ("pdf", "xlsx", "csv", "json")
+FORMATS = ("pdf", "odt", "docx", "xlsx", "csv", "json")
 LANGUAGES = ("en", "fr")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -49,12 +53,16 @@ Progress = Callable[[int, str], None]
 RENDERERS = {
     "assessment": {
         "pdf": pdf.assessment_pdf,
+        "odt": odt.assessment_odt,
+        "docx": docx.assessment_docx,
         "xlsx": xlsx.assessment_xlsx,
         "csv": csv.assessment_csv,
         "json": json.assessment_json,
     },
     "procurement": {
         "pdf": pdf.procurement_pdf,
+        "odt": odt.procurement_odt,
+        "docx": docx.procurement_docx,
         "xlsx": xlsx.procurement_xlsx,
         "csv": csv.procurement_csv,
         "json": json.procurement_json,

@@ -29,6 +29,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
@@ -102,16 +103,42 @@ FULL_COLLECTION_THRESHOLD = 1000
 _collector = {"lock": threading.Lock(), "renders": 0, "thresholds": None}
 
 
+@dataclass(frozen=True)
+class Page:
+    """A report as HTML, with the texts of its page margins.
+
+    The PDF prints the margins from the print CSS; the editable reports
+    (``document``) put the same texts in their page header and footer.
+    """
+
+    html: str
+    header: str  # what the report is, top left
+    organisation: str  # top right
+    footer: str  # the generator, the date and the language, bottom left
+    page: str  # the word before the page number
+
+
 def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
     """One offer's scorecard, with the method and every answer."""
+    return _render(assessment_page(report, context).html)
+
+
+def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
+    """The analysis of the offers: method, ranking, then one section per offer."""
+    return _render(procurement_page(report, context).html)
+
+
+def assessment_page(report: AssessmentReport, context: ExportContext) -> Page:
+    """The scorecard's HTML, which the PDF and the editable reports render."""
     references = [r for r in reference_assessments() if r.pk != report.assessment.pk]
     procurement = report.assessment.procurement
     title = _("Scorecard of %(offer)s") % {"offer": offer_label(report)}
     organisation = organisation_name(report)
+    margins = _margins(context, title, procurement, organisation)
     html = render_to_string(
         "exports/assessment.html",
         {
-            **_common(report, context, title, procurement, organisation),
+            **_common(report, context, margins, procurement),
             "title": title,
             "procurement": procurement,
             "organisation": organisation,
@@ -126,11 +153,11 @@ def assessment_pdf(report: AssessmentReport, context: ExportContext) -> bytes:
             "digest": json_export.digest(json_export.assessment_inputs(report)),
         },
     )
-    return _render(html)
+    return Page(html, *margins)
 
 
-def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
-    """The analysis of the offers: method, ranking, then one section per offer."""
+def procurement_page(report: ProcurementReport, context: ExportContext) -> Page:
+    """The analysis report's HTML, which the PDF and the editable reports render."""
     procurement = report.procurement
     digests = [
         json_export.digest(json_export.assessment_inputs(r)) for _row, r in report.rows
@@ -148,10 +175,11 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
     pillars = list(report.catalogue.pillars.all())
     title = _("Analysis of the offers")
     organisation = procurement.organisation.name
+    margins = _margins(context, title, procurement, organisation)
     html = render_to_string(
         "exports/procurement.html",
         {
-            **_common(report, context, title, procurement, organisation),
+            **_common(report, context, margins, procurement),
             "title": title,
             "procurement": procurement,
             "organisation": organisation,
@@ -176,7 +204,7 @@ def procurement_pdf(report: ProcurementReport, context: ExportContext) -> bytes:
             ),
         },
     )
-    return _render(html)
+    return Page(html, *margins)
 
 
 def load_weasyprint():
@@ -263,23 +291,33 @@ def _decision(procurement, catalogue) -> dict[str, Any]:
     }
 
 
+def _margins(
+    context: ExportContext, title: str, procurement, organisation: str
+) -> tuple[str, str, str, str]:
+    """The texts of the page margins: header, organisation, footer, "Page"."""
+    generated = date_format(local(context.now), "j F Y, H:i")
+    return (
+        f"{title} · {procurement}" if procurement else title,
+        organisation,
+        "Cloud of Trust Scorecard · "
+        + _("generated %(date)s") % {"date": generated}
+        + f" · {context.language_name}",
+        _("Page"),
+    )
+
+
 def _common(
-    report, context: ExportContext, title: str, procurement, organisation: str
+    report, context: ExportContext, margins: tuple[str, str, str, str], procurement
 ) -> dict[str, Any]:
     """Context every report template shares: method, dates, page margins."""
     weights, knockouts = method_tables(report)
-    generated = date_format(local(context.now), "j F Y, H:i")
-    header = f"{title} · {procurement}" if procurement else title
+    header, organisation, footer, page = margins
     return {
         "css": {
             "header": css_string(header),
             "organisation": css_string(organisation),
-            "footer": css_string(
-                "Cloud of Trust Scorecard · "
-                + _("generated %(date)s") % {"date": generated}
-                + f" · {context.language_name}"
-            ),
-            "page": css_string(_("Page")),
+            "footer": css_string(footer),
+            "page": css_string(page),
         },
         "language": context.language,
         "language_name": context.language_name,

@@ -3,10 +3,10 @@
 Pages and the API only call ``request_export`` and read ``ExportJob`` rows;
 a worker makes the file (``tasks``) with the same export code as the
 synchronous downloads. Which exports are jobs is one rule,
-``in_background``: every PDF, a procurement's XLSX workbook, and an
-organisation's data export. The rest (a scorecard's XLSX, CSV and JSON, a
-procurement's CSV and JSON) take well under a second, and are answered at
-once, as before.
+``in_background``: every report (PDF, ODT, DOCX), a procurement's XLSX
+workbook, and an organisation's data export. The rest (a scorecard's XLSX,
+CSV and JSON, a procurement's CSV and JSON) take well under a second, and
+are answered at once, as before.
 
 A finished file is kept for ``EXPORTS_KEEP_HOURS`` and handed again to
 whoever asks for the same thing while nothing it depends on changed: the job
@@ -36,8 +36,8 @@ from . import fingerprints, tasks
 # Formats made in the background, by kind of export; an organisation's data
 # export (JSON) always is.
 BACKGROUND_FORMATS = {
-    ExportJob.Kind.ASSESSMENT: {"pdf"},
-    ExportJob.Kind.PROCUREMENT: {"pdf", "xlsx"},
+    ExportJob.Kind.ASSESSMENT: {"pdf", "odt", "docx"},
+    ExportJob.Kind.PROCUREMENT: {"pdf", "odt", "docx", "xlsx"},
     ExportJob.Kind.ORGANISATION: {"json"},
 }
 

@@ -2,9 +2,10 @@
 
 Views that hand over a file belong here. They only check who may download
 what and turn an unknown format into a 404; ``exports`` makes the small files
-at once, and ``jobs`` queues the others (``jobs.in_background``: PDFs, a
-procurement's workbook, an organisation's data), whose page shows the job's
-progress, refreshing itself, and offers the file when it is ready. A file
+at once, and ``jobs`` queues the others (``jobs.in_background``: the reports
+as PDF, ODT and DOCX, a procurement's workbook, an organisation's data),
+whose page shows the job's progress, refreshing itself, and offers the file
+when it is ready. A file
 made earlier from the same unchanged data is handed over at once.
 """
 
@@ -30,7 +31,8 @@ REFRESH_SECONDS = 2
 @login_required
 @require_GET
 def assessment_export(request, pk, fmt):
-    """Download one scorecard (PDF, XLSX, CSV or JSON) in the page's language."""
+    """Download one scorecard (PDF, ODT, DOCX, XLSX, CSV or JSON) in the page's
+    language."""
     assessment = get_object_or_404(
         Assessment.objects.visible_to(request.user).select_related("offer__provider"),
         pk=pk,

@@ -27,6 +27,8 @@ pytestmark = pytest.mark.django_db
 
 FORMATS = {
     "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -139,8 +141,8 @@ def test_anonymous_users_get_no_export(client, assessment):
 def test_an_unknown_format_is_a_404(client, viewer, assessment):
     client.force_login(viewer)
 
-    web = client.get(f"/assessments/{assessment.pk}/export/docx/")
-    api = api_client(viewer).get(f"/api/v1/assessments/{assessment.pk}/export/docx/")
+    web = client.get(f"/assessments/{assessment.pk}/export/rtf/")
+    api = api_client(viewer).get(f"/api/v1/assessments/{assessment.pk}/export/rtf/")
 
     assert (web.status_code, api.status_code) == (404, 404)
 

@@ -78,8 +78,8 @@ def test_the_date_in_the_file_name_is_the_local_date(strong):
 
 
 def test_an_unknown_format_is_refused_with_the_formats_allowed(strong):
-    with pytest.raises(UnknownFormat, match="pdf, xlsx, csv, json"):
-        export_assessment(strong, "docx")
+    with pytest.raises(UnknownFormat, match="pdf, odt, docx, xlsx, csv, json"):
+        export_assessment(strong, "rtf")
 
 
 def test_an_unknown_language_is_refused(strong):
