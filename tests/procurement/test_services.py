@@ -134,6 +134,8 @@ def test_snapshot_equals_the_engines_scorecard(assessment, evaluator):
         "score": str(scorecard.pillar("OWN").score),
         "score_claimed": str(scorecard.pillar("OWN").score_claimed),
         "trust_level": 0,
+        "unknown": scorecard.unknown_by_pillar["OWN"],
+        "unknown_share": round(scorecard.unknown_share_by_pillar["OWN"], 1),
     }
     assert {
         "criterion": "JUR-1",
