@@ -27,6 +27,7 @@ from ..models import (
     Provider,
     ProviderFact,
 )
+from ..validators import validate_country_code
 from .answers import (  # noqa: F401 - the editor's form, imported from here too
     NOT_APPLICABLE,
     UNKNOWN,
@@ -404,9 +405,16 @@ class NewOfferForm(forms.Form):
         label=_("Ultimate parent"), max_length=200, required=False
     )
     parent_country = forms.CharField(
-        label=_("Country of the ultimate parent"), max_length=2, required=False
+        label=_("Country of the ultimate parent"),
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter ISO code, e.g. FR, DE, US."),
     )
-    offer_name = forms.CharField(label=_("Offer"), max_length=200)
+    offer_name = forms.CharField(
+        label=_("Offer name"),
+        max_length=200,
+        help_text=_("The service as the provider sells it, e.g. “Trusted IaaS”."),
+    )
     service_model = forms.ChoiceField(
         label=_("Service model"), choices=Offer.ServiceModel.choices
     )
@@ -414,11 +422,16 @@ class NewOfferForm(forms.Form):
         label=_("Deployment model"), choices=Offer.DeploymentModel.choices
     )
 
+    # Not a ModelForm: the model's validator is applied by hand.
     def clean_country(self):
-        return self.cleaned_data["country"].upper()
+        country = self.cleaned_data["country"].upper()
+        validate_country_code(country)
+        return country
 
     def clean_parent_country(self):
-        return self.cleaned_data["parent_country"].upper()
+        country = self.cleaned_data["parent_country"].upper()
+        validate_country_code(country)
+        return country
 
 
 class VersionForm(forms.Form):
