@@ -275,7 +275,8 @@ def _common(
             "header": css_string(header),
             "organisation": css_string(organisation),
             "footer": css_string(
-                "Cloud of Trust Scorecard · "
+                _("Cloud of Trust Scorecard")
+                + " · "
                 + _("generated %(date)s") % {"date": generated}
                 + f" · {context.language_name}"
             ),

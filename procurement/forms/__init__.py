@@ -15,6 +15,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import Catalogue, Profile
@@ -268,6 +270,26 @@ class ProfileChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name} ({obj.catalogue.name} {obj.catalogue.version})"
 
 
+def profile_help(field: forms.ModelChoiceField) -> None:
+    """Add to the field's help which data each profile is for, from the catalogue.
+
+    The first sentence of each profile's description (the newest catalogue's
+    when several are published), so the help follows the method's own words.
+    """
+    seen: dict[str, Profile] = {}
+    for profile in field.queryset:
+        seen.setdefault(profile.code, profile)
+    lines = [
+        (profile.code, profile.name, profile.description.split(". ")[0].rstrip("."))
+        for profile in seen.values()
+    ]
+    field.help_text = format_html(
+        "{}<br>{}",
+        field.help_text,
+        format_html_join(mark_safe("<br>"), "<strong>{} {}</strong>: {}.", lines),
+    )
+
+
 class ProcurementForm(forms.ModelForm):
     """A new procurement: what is bought, for which sensitivity of data."""
 
@@ -306,6 +328,7 @@ class ProcurementForm(forms.ModelForm):
             .select_related("catalogue")
             .order_by("catalogue__slug", "-catalogue__loaded_at", "position")
         )
+        profile_help(self.fields["profile"])
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -365,6 +388,7 @@ class ProcurementEditForm(forms.ModelForm):
                 "You can still change it: the profile and catalogue version are "
                 "pinned once the first offer is under assessment."
             )
+            profile_help(profile)
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()

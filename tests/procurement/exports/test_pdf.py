@@ -190,9 +190,7 @@ def test_assessment_report_in_french_uses_the_french_texts(catalogue):
 
     _reader, pages = pdf_text(exported)
     text = " ".join("\n".join(pages).split())
-    assert (
-        exported.filename == "scorecard-testwatt-testwatt-public-cloud-2026-11-22.pdf"
-    )
+    assert exported.filename == "notation-testwatt-testwatt-public-cloud-2026-11-22.pdf"
     assert "Cloud public Testwatt" in text
     assert first.name_fr in text
     assert f"Documenté en 2014 ({first.code})." in text
