@@ -145,6 +145,18 @@
     };
     measure();
     window.addEventListener("resize", measure);
+    // Browsers scroll a field reached by Tab just into view, under the bar:
+    // move the page up by what the bar covers (scroll-padding is the fallback).
+    document.addEventListener("focusin", function (event) {
+      var field = event.target;
+      if (!field.closest || !field.closest(".answer-form") || bar.contains(field)) {
+        return;
+      }
+      var covered = field.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+      if (covered > 0) {
+        window.scrollBy(0, covered + 8);
+      }
+    });
   }
 
   document.querySelectorAll("form[data-dirty-check]").forEach(function (form) {

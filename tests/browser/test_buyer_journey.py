@@ -63,7 +63,7 @@ def test_buyer_assesses_an_offer_and_reads_the_ranking(
     new_offer = page.locator("form", has_text="A new provider and offer")
     new_offer.get_by_label("Provider").fill("Delta Souverain")
     new_offer.get_by_label("Country of registered office").fill("FR")
-    new_offer.get_by_label("Offer", exact=True).fill("Delta Archive Storage")
+    new_offer.get_by_label("Offer name").fill("Delta Archive Storage")
     new_offer.get_by_label("Service model").select_option("storage")
     new_offer.get_by_role("button", name="Record and start the assessment").click()
     expect(page.get_by_role("heading", name=re.compile("Ownership"))).to_be_visible()
