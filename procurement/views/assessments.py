@@ -25,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from scoring.models import Catalogue, Criterion
 
 from .. import approvals, charts, lessons, scorecards, services
-from ..forms import AnswerForm, VersionForm, WorkflowForm, add_errors, initial_for
+from ..forms import (
+    UNKNOWN,
+    AnswerForm,
+    VersionForm,
+    WorkflowForm,
+    add_errors,
+    initial_for,
+)
 from ..models import Answer, Assessment, PanelSeat, Procurement
 from ..services import roles
 from ..services.roles import Action, allows
@@ -257,6 +264,8 @@ def assessment_edit(request, pk):
             "next_pillar": following,
             "rows": list(zip(pillar.criteria, forms, strict=True)),
             "has_errors": any(form.errors for form in forms),
+            # what the radios show: after a refused save, the user's entries
+            "answered": sum(form["answer"].value() != UNKNOWN for form in forms),
             "version": version,
             "editable": editable,
             "conflicts": conflicts,

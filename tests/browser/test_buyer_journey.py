@@ -149,11 +149,13 @@ def test_a_stale_save_loses_nothing(demo, live_server, new_page, screenshot):
         page.goto(editor)
 
     theirs.locator('input[name="SUP-3-answer"][value="1"]').check()
+    theirs.locator("#criterion-SUP-3 select").select_option("declared")
     theirs.get_by_label("Justification").nth(2).fill("Their reading of the contract")
     theirs.get_by_role("button", name="Save SUP").click()
     expect(theirs.locator(".message--success")).to_be_visible()
 
     mine.locator('input[name="SUP-3-answer"][value="4"]').check()
+    mine.locator("#criterion-SUP-3 select").select_option("declared")
     mine.get_by_label("Justification").nth(2).fill("My reading of the contract")
     mine.get_by_role("button", name="Save SUP").click()
 

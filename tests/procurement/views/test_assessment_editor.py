@@ -414,3 +414,6 @@ def test_the_error_summary_links_to_each_wrong_field(
     content = response.content.decode()
     assert "data-error-summary" in content
     assert '<a href="#id_OWN-2-answer_0">OWN-2 · Level: Select a valid' in content
+    # the counters count the radios as sent back, not the (empty) stored answers
+    total = catalogue.criteria.filter(pillar__code="OWN").count()
+    assert content.count(f"<span data-progress>{total}</span> / {total}") == 2
