@@ -22,12 +22,15 @@ LANGUAGES = ("en-GB", "fr-FR")
 
 
 def every_page(demo):
-    """The main pages, plus what ``main_paths`` leaves out: method, settings."""
-    approved = demo.assessments.exclude(status=Assessment.Status.DRAFT).first()
+    """The main pages, plus what ``main_paths`` leaves out: a submitted
+    scorecard, comparison, history, method, settings, tokens, password."""
+    scored = demo.assessments.exclude(status=Assessment.Status.DRAFT).first()
     catalogue = Catalogue.objects.latest_published("cloud-of-trust")
     return [
         *main_paths(demo),
-        approved.get_absolute_url() if approved else "/",
+        scored.get_absolute_url(),
+        f"/procurements/{demo.pk}/compare/",
+        f"/procurements/{demo.pk}/history/",
         "/method/",
         f"/method/{catalogue.slug}/{catalogue.version}/",
         f"/organisations/{demo.organisation_id}/settings/",
