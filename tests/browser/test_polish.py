@@ -174,3 +174,22 @@ def test_a_long_title_wraps_and_lists_stay_in_view_on_a_phone(
             if found:
                 problems[f"{width} {path}"] = sorted(set(found))
     assert problems == {}
+
+
+def test_without_script_the_overlay_button_reloads_at_the_chart(
+    demo, live_server, browser
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}{demo.get_absolute_url()}")
+        page.locator(".overlay-form input[type=checkbox]").first.check()
+
+        page.get_by_role("button", name="Update the chart").click()
+
+        expect(page.locator("#radar-chart .legend")).to_contain_text("(reference")
+        assert "ref=" in page.url
+        assert page.url.endswith("#radar-title")
+    finally:
+        context.close()
