@@ -19,12 +19,18 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-# Colour-blind-safe palette (Okabe-Ito), darkest first for the main series.
-PALETTE = ("#0b4f8a", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
-REFERENCE_COLOURS = {"cloudwatt": "#7a7a7a", "numergy": "#a35d00"}
+# Colour-blind-safe palette (Okabe-Ito), darkest first for the main series;
+# each offer also gets its own line style, so that no two series depend on
+# colour alone. The reference cases take colours no offer uses.
+PALETTE = ("#0b4f8a", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
+DASHES = ("", "10 4", "3 3", "10 3 3 3", "6 2", "1 3")
+REFERENCE_COLOURS = {"cloudwatt": "#5b6773", "numergy": "#000000"}
+REFERENCE_DASHES = {"cloudwatt": "6 4", "numergy": "2 2"}
 GRID = "#c8ced6"
 LABEL_MARGIN = 40  # room beside the radar for the axis labels
-LABEL_CHARACTERS = 30  # what fits in a bar chart's label column at 12px
+LABEL_CHARACTERS = 48  # what fits on a bar chart's label line at 12px
+LEGEND_ROW = 18
+LEGEND_CHARACTERS = 60
 INK = "#1d2733"
 
 
@@ -33,9 +39,27 @@ class Series:
     name: str
     values: Sequence[Decimal | float | None]  # one per axis, 0-100; None = no score
     colour: str = PALETTE[0]
-    dashed: bool = False
+    dashed: bool = False  # a reference case: a lighter fill
     # per axis, the points (0-100) left unknown beyond the value: hatched
     unknown: Sequence[Decimal | float] | None = None
+    dash: str = ""  # the line's stroke-dasharray; empty: a solid line
+
+    @property
+    def line_dash(self) -> str:
+        return self.dash or ("6 4" if self.dashed else "")
+
+
+def offer_style(index: int) -> dict[str, str]:
+    """The colour and line style of the ``index``-th offer of a chart."""
+    return {
+        "colour": PALETTE[index % len(PALETTE)],
+        "dash": DASHES[(index + index // len(PALETTE)) % len(DASHES)],
+    }
+
+
+def legend(series: Sequence[Series]) -> list[tuple[str, str, str]]:
+    """A chart's legend rows (label, colour, stroke-dasharray), as pages show it."""
+    return [(item.name, item.colour, item.line_dash) for item in series]
 
 
 def radar_svg(
@@ -45,11 +69,19 @@ def radar_svg(
     size: int = 360,
     title: str = "",
     description: str = "",
+    with_legend: bool = False,
 ) -> SafeString:
-    """A radar chart with one polygon per series over 0-100 axes."""
+    """A radar chart with one polygon per series over 0-100 axes.
+
+    ``with_legend`` draws the legend under the radar, for the exports, where
+    the chart travels alone (PDF, the images of ODT and DOCX); the pages show
+    the same rows as HTML (``legend``).
+    """
     centre = size / 2
     radius = size / 2 - 48
     count = len(axes)
+    rows = _legend_rows(series) if with_legend else []
+    height = size + LEGEND_ROW * len(rows) + (8 if rows else 0)
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{} 0 {} {}" width="{}" '
@@ -57,9 +89,9 @@ def radar_svg(
             'font-family="sans-serif"><title>{}</title><desc>{}</desc>',
             -LABEL_MARGIN,
             size + 2 * LABEL_MARGIN,
-            size,
+            height,
             size + 2 * LABEL_MARGIN,
-            size,
+            height,
             title,
             title,
             description,
@@ -77,7 +109,8 @@ def radar_svg(
         x, y = _point(0, count, ring, centre, radius)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="9" fill="{}">{}</text>',
+                '<text x="{}" y="{}" font-size="9" fill="{}" class="radar-ring">'
+                "{}</text>",
                 _fmt(x + 3),
                 _fmt(y + 3),
                 "#5b6773",
@@ -94,7 +127,8 @@ def radar_svg(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
                 '<text x="{}" y="{}" font-size="12" font-weight="600" fill="{}" '
-                'text-anchor="{}" dominant-baseline="middle">{}</text>',
+                'text-anchor="{}" dominant-baseline="middle" class="radar-axis">'
+                "{}</text>",
                 _fmt(centre),
                 _fmt(centre),
                 _fmt(x),
@@ -111,19 +145,20 @@ def radar_svg(
         values = [float(v) if v is not None else 0.0 for v in item.values]
         if item.unknown is not None and any(item.unknown):
             parts.append(_unknown_band(values, item, centre, radius))
-        dash = ' stroke-dasharray="6 4"' if item.dashed else ""
         parts.append(
             format_html(
                 '<polygon points="{}" fill="{}" fill-opacity="{}" stroke="{}" '
                 'stroke-width="2.5"{}><title>{}</title></polygon>',
                 _polygon(values, centre, radius),
                 item.colour,
-                "0.08" if item.dashed else "0.18",
+                "0.08" if item.dashed else "0.14",
                 item.colour,
-                mark_safe(dash),  # noqa: S308 - a constant attribute
+                _dash_attribute(item.line_dash),
                 item.name,
             )
         )
+    for index, (label, colour, dash, hatched) in enumerate(rows):
+        parts.append(_legend_row(index, size + 8, label, colour, dash, hatched))
     parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant tag
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
 
@@ -132,22 +167,23 @@ def bars_svg(
     labels: Sequence[str],
     values: Sequence[Decimal | float | None],
     *,
-    width: int = 520,
+    width: int = 360,
     title: str = "",
     colour: str = PALETTE[0],
     markers: Sequence[Decimal | float | None] | None = None,
     unknown: Sequence[Decimal | float] | None = None,
 ) -> SafeString:
-    """Horizontal bars 0-100, one per label, with the value printed at the end.
+    """Horizontal bars 0-100, one per label, each label on the line above its bar.
 
+    Labels above the bars leave the bars the whole width, so the chart stays
+    narrow and its 12px text stays legible when a phone scales it down.
     ``markers`` draws a thin tick per bar (e.g. the score as claimed).
     ``unknown`` hatches, after each bar, the points left unknown (scored 0):
     what the pillar could gain once those criteria are answered.
     """
-    row = 26
-    label_width = 200
-    bar_width = width - label_width - 56
-    height = row * len(labels) + 8
+    row = 38
+    bar_width = width - 8
+    height = row * len(labels) + 4
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" '
@@ -173,61 +209,100 @@ def bars_svg(
             )
         )
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = 4 + index * row
+        y = 2 + index * row
+        bar_y = y + 18
         length = bar_width * (float(value) if value is not None else 0) / 100
         parts.append(
             format_html(
-                '<text x="0" y="{}" font-size="12" fill="{}" '
-                'dominant-baseline="middle">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="16" fill="#e8ecf1" rx="3"/>'
-                '<rect x="{}" y="{}" width="{}" height="16" fill="{}" rx="3"/>'
+                '<text x="0" y="{}" font-size="12" fill="{}">{}</text>'
                 '<text x="{}" y="{}" font-size="12" font-weight="600" fill="{}" '
-                'dominant-baseline="middle">{}</text>',
-                _fmt(y + 9),
+                'text-anchor="end">{}</text>'
+                '<rect x="0" y="{}" width="{}" height="14" fill="#e8ecf1" rx="3"/>'
+                '<rect x="0" y="{}" width="{}" height="14" fill="{}" rx="3"/>',
+                _fmt(y + 12),
                 INK,
                 _shorten(label, LABEL_CHARACTERS),
-                label_width,
-                _fmt(y + 1),
-                _fmt(bar_width),
-                label_width,
-                _fmt(y + 1),
-                _fmt(length),
-                colour,
-                _fmt(label_width + bar_width + 6),
-                _fmt(y + 9),
+                width,
+                _fmt(y + 12),
                 INK,
                 "-" if value is None else number_format(value, 1),
+                _fmt(bar_y),
+                _fmt(bar_width),
+                _fmt(bar_y),
+                _fmt(length),
+                colour,
             )
         )
         share = float(unknown[index]) if unknown is not None else 0.0
         if share:
             parts.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="{}" height="16" '
+                    '<rect x="{}" y="{}" width="{}" height="14" '
                     'fill="url(#unknown-hatch)" opacity="0.5" class="bar-unknown">'
                     "<title>{}</title></rect>",
-                    _fmt(label_width + length),
-                    _fmt(y + 1),
+                    _fmt(length),
+                    _fmt(bar_y),
                     _fmt(min(bar_width * share / 100, bar_width - length)),
                     _("unknown, scored 0"),
                 )
             )
         marker = markers[index] if markers is not None else None
         if marker is not None:
-            mx = label_width + bar_width * float(marker) / 100
+            mx = bar_width * float(marker) / 100
             parts.append(
                 format_html(
                     '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
                     'stroke-width="2"/>',
                     _fmt(mx),
-                    _fmt(y - 1),
+                    _fmt(bar_y - 3),
                     _fmt(mx),
-                    _fmt(y + 19),
+                    _fmt(bar_y + 17),
                     INK,
                 )
             )
     parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant tag
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+def _legend_rows(series: Sequence[Series]) -> list[tuple[str, str, str, bool]]:
+    rows = [(item.name, item.colour, item.line_dash, False) for item in series]
+    if any(item.unknown is not None and any(item.unknown) for item in series):
+        rows.append((_("Hatched: unknown, scored 0"), INK, "", True))
+    return rows
+
+
+def _legend_row(index, top, label, colour, dash, hatched) -> SafeString:
+    """One legend line under a radar: a sample of the line, then its label."""
+    y = top + index * LEGEND_ROW + LEGEND_ROW / 2
+    if hatched:
+        sample = format_html(
+            '{}<rect x="0" y="{}" width="28" height="10" '
+            'fill="url(#unknown-hatch-{})" stroke="{}" stroke-width="0.5"/>',
+            _hatch(colour),
+            _fmt(y - 5),
+            colour.lstrip("#"),
+            colour,
+        )
+    else:
+        sample = format_html(
+            '<line x1="0" y1="{}" x2="28" y2="{}" stroke="{}" stroke-width="3"{}/>',
+            _fmt(y),
+            _fmt(y),
+            colour,
+            _dash_attribute(dash),
+        )
+    return format_html(
+        '<g class="radar-legend">{}<text x="36" y="{}" font-size="12" fill="{}" '
+        'dominant-baseline="middle">{}</text></g>',
+        sample,
+        _fmt(y),
+        INK,
+        _shorten(label, LEGEND_CHARACTERS),
+    )
+
+
+def _dash_attribute(dash: str) -> SafeString:
+    return format_html(' stroke-dasharray="{}"', dash) if dash else mark_safe("")
 
 
 def _hatch(colour: str) -> SafeString:
@@ -279,7 +354,7 @@ def _shorten(text: str, limit: int) -> str:
     """Cut a label at a word boundary to fit; the table below has it in full."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;&-")
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;&- ")
     return f"{cut}…"
 
 

@@ -188,25 +188,39 @@ class AssessmentReport:
         code = self.scorecard.highest_profile_passed
         return next((p for p in self.catalogue.profiles.all() if p.code == code), None)
 
-    def radar(self, references: Sequence[Assessment] = (), *, size: int = 360) -> str:
-        """This offer's pillar scores, with reference cases as dashed overlays."""
-        series = [
+    def radar_series(self, references: Sequence[Assessment] = ()) -> list:
+        """The radar's series: this offer, then the reference cases dashed."""
+        return [
             charts.Series(
                 str(self.assessment.offer),
                 [p.result.score for p in self.pillars],
                 unknown=[p.unknown_share for p in self.pillars],
-            )
+                **charts.offer_style(0),
+            ),
+            *(reference_series(reference) for reference in references),
         ]
-        series += [reference_series(reference) for reference in references]
+
+    def radar(
+        self,
+        references: Sequence[Assessment] = (),
+        *,
+        size: int = 360,
+        with_legend: bool = True,
+    ) -> str:
+        """This offer's pillar scores, with reference cases as dashed overlays.
+
+        The legend is drawn inside the chart unless the page shows it as HTML.
+        """
         return charts.radar_svg(
             [p.code for p in self.pillars],
-            series,
+            self.radar_series(references),
             size=size,
             title=_("Pillar scores of %(offer)s") % {"offer": self.assessment.offer},
             description=", ".join(f"{p.code} {p.result.score}" for p in self.pillars),
+            with_legend=with_legend,
         )
 
-    def bars(self, *, width: int = 520) -> str:
+    def bars(self, *, width: int = 360) -> str:
         return charts.bars_svg(
             [f"{p.code} {p.name}" for p in self.pillars],
             [p.result.score for p in self.pillars],
@@ -218,6 +232,20 @@ class AssessmentReport:
                 "hatched: unknown, scored 0"
             ),
         )
+
+
+def _offers_radar(
+    self, references: Sequence[Assessment] = (), *, size=420, with_legend=True
+) -> str:
+    """Every offer's pillar scores on one radar, reference cases dashed."""
+    return charts.radar_svg(
+        [p.code for p in self.catalogue.pillars.all()],
+        self.radar_series(references),
+        size=size,
+        title=_("Pillar scores of the offers in %(procurement)s")
+        % {"procurement": self.procurement},
+        with_legend=with_legend,
+    )
 
 
 @dataclass(frozen=True)
@@ -234,28 +262,26 @@ class ProcurementReport:
             (row, self.reports[row.assessment.pk]) for row in self.ranking.rows
         )
 
-    def radar(self, references: Sequence[Assessment] = (), *, size: int = 420) -> str:
-        """Every offer's pillar scores on one radar, reference cases dashed."""
+    def radar_series(self, references: Sequence[Assessment] = ()) -> list:
+        """One series per offer in ranking order, then the reference cases."""
         pillars = list(self.catalogue.pillars.all())
-        series = [
-            charts.Series(
-                str(row.assessment.offer),
-                [report.scorecard.pillar(p.code).score for p in pillars],
-                colour=charts.PALETTE[index % len(charts.PALETTE)],
-                unknown=[
-                    report.scorecard.unknown_share_by_pillar[p.code] for p in pillars
-                ],
-            )
-            for index, (row, report) in enumerate(self.rows)
+        return [
+            *(
+                charts.Series(
+                    str(row.assessment.offer),
+                    [report.scorecard.pillar(p.code).score for p in pillars],
+                    unknown=[
+                        report.scorecard.unknown_share_by_pillar[p.code]
+                        for p in pillars
+                    ],
+                    **charts.offer_style(index),
+                )
+                for index, (row, report) in enumerate(self.rows)
+            ),
+            *(reference_series(reference) for reference in references),
         ]
-        series += [reference_series(reference) for reference in references]
-        return charts.radar_svg(
-            [p.code for p in pillars],
-            series,
-            size=size,
-            title=_("Pillar scores of the offers in %(procurement)s")
-            % {"procurement": self.procurement},
-        )
+
+    radar = _offers_radar
 
 
 @dataclass(frozen=True)
@@ -316,26 +342,23 @@ class ProcurementSummary:
     def rows(self) -> tuple[tuple[RankingRow, SnapshotItem], ...]:
         return tuple((row, self.items[row.assessment.pk]) for row in self.ranking.rows)
 
-    def radar(self, references: Sequence[Assessment] = (), *, size: int = 420) -> str:
-        """Every offer's pillar scores on one radar, reference cases dashed."""
+    def radar_series(self, references: Sequence[Assessment] = ()) -> list:
+        """One series per offer in ranking order, then the reference cases."""
         codes = [p.code for p in self.catalogue.pillars.all()]
-        series = [
-            charts.Series(
-                str(row.assessment.offer),
-                [item.pillar_score(code) for code in codes],
-                colour=charts.PALETTE[index % len(charts.PALETTE)],
-                unknown=[item.pillar_unknown(code)[1] for code in codes],
-            )
-            for index, (row, item) in enumerate(self.rows)
+        return [
+            *(
+                charts.Series(
+                    str(row.assessment.offer),
+                    [item.pillar_score(code) for code in codes],
+                    unknown=[item.pillar_unknown(code)[1] for code in codes],
+                    **charts.offer_style(index),
+                )
+                for index, (row, item) in enumerate(self.rows)
+            ),
+            *(reference_series(reference) for reference in references),
         ]
-        series += [reference_series(reference) for reference in references]
-        return charts.radar_svg(
-            codes,
-            series,
-            size=size,
-            title=_("Pillar scores of the offers in %(procurement)s")
-            % {"procurement": self.procurement},
-        )
+
+    radar = _offers_radar
 
 
 def procurement_summary(
@@ -448,15 +471,20 @@ def reference_series(reference: Assessment) -> charts.Series:
         Decimal(p["score"]) if p["score"] is not None else None
         for p in reference.pillar_scores
     ]
-    colour = charts.REFERENCE_COLOURS.get(
-        reference.offer.provider.reference_key or "", "#777"
-    )
+    key = reference.offer.provider.reference_key or ""
+    colour = charts.REFERENCE_COLOURS.get(key, "#5b6773")
     label = _("%(provider)s (reference, %(profile)s, %(date)s)") % {
         "provider": reference.offer.provider.name,
         "profile": reference.profile.code,
         "date": reference.as_of.year,
     }
-    return charts.Series(label, scores, colour=colour, dashed=True)
+    return charts.Series(
+        label,
+        scores,
+        colour=colour,
+        dashed=True,
+        dash=charts.REFERENCE_DASHES.get(key, ""),
+    )
 
 
 def _answers():

@@ -29,6 +29,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import pgettext_lazy
 
 from ..models import Assessment, Procurement
 from ..scorecards import assessment_report, procurement_report
@@ -78,8 +79,15 @@ __all__ = [
     "ExportUnavailable",
     "UnknownFormat",
     "export_assessment",
+    "export_filename",
     "export_procurement",
 ]
+
+# What a file is, first in its name, in the export's language.
+FILE_KINDS = {
+    "scorecard": pgettext_lazy("export file name", "scorecard"),
+    "procurement": pgettext_lazy("export file name", "procurement"),
+}
 
 
 def export_assessment(
@@ -103,7 +111,7 @@ def export_assessment(
         report_progress(30, "writing")
         content = render(report, context)
     name = _slug(str(assessment.offer), fallback=f"assessment-{assessment.pk}")
-    return _file(content, fmt, f"scorecard-{name}", context)
+    return _file(content, fmt, export_filename("scorecard", name, fmt, context))
 
 
 def export_procurement(
@@ -130,7 +138,7 @@ def export_procurement(
         procurement.reference or procurement.title,
         fallback=f"procurement-{procurement.pk}",
     )
-    return _file(content, fmt, f"procurement-{name}", context)
+    return _file(content, fmt, export_filename("procurement", name, fmt, context))
 
 
 def as_download(export: ExportFile) -> HttpResponse:
@@ -167,12 +175,21 @@ def _context(language: str, now: datetime.datetime | None) -> ExportContext:
     return ExportContext(language=language, now=moment)
 
 
-def _file(content: bytes, fmt: str, stem: str, context: ExportContext) -> ExportFile:
-    """The file, named ``<stem>-<local date>.<format>``."""
+def export_filename(kind: str, name: str, fmt: str, context: ExportContext) -> str:
+    """``<kind>-<name>-<local date>.<format>``, the kind in the export's language.
+
+    ``kind`` is a key of ``FILE_KINDS`` ("scorecard-..." is "notation-..." in
+    French); ``name`` is already a slug. Every export format names its files
+    here.
+    """
+    with translation.override(context.language):
+        stem = slugify(str(FILE_KINDS[kind]))
+    return f"{stem}-{name}-{context.now.date().isoformat()}.{fmt}"
+
+
+def _file(content: bytes, fmt: str, filename: str) -> ExportFile:
     return ExportFile(
-        content=content,
-        content_type=CONTENT_TYPES[fmt],
-        filename=f"{stem}-{context.now.date().isoformat()}.{fmt}",
+        content=content, content_type=CONTENT_TYPES[fmt], filename=filename
     )
 
 

@@ -299,7 +299,8 @@ def _margins(
     return (
         f"{title} · {procurement}" if procurement else title,
         organisation,
-        "Cloud of Trust Scorecard · "
+        _("Cloud of Trust Scorecard")
+        + " · "
         + _("generated %(date)s") % {"date": generated}
         + f" · {context.language_name}",
         _("Page"),

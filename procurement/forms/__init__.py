@@ -15,6 +15,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import Catalogue, Profile
@@ -27,6 +29,7 @@ from ..models import (
     Provider,
     ProviderFact,
 )
+from ..validators import validate_country_code
 from .answers import (  # noqa: F401 - the editor's form, imported from here too
     NOT_APPLICABLE,
     UNKNOWN,
@@ -267,6 +270,26 @@ class ProfileChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name} ({obj.catalogue.name} {obj.catalogue.version})"
 
 
+def profile_help(field: forms.ModelChoiceField) -> None:
+    """Add to the field's help which data each profile is for, from the catalogue.
+
+    The first sentence of each profile's description (the newest catalogue's
+    when several are published), so the help follows the method's own words.
+    """
+    seen: dict[str, Profile] = {}
+    for profile in field.queryset:
+        seen.setdefault(profile.code, profile)
+    lines = [
+        (profile.code, profile.name, profile.description.split(". ")[0].rstrip("."))
+        for profile in seen.values()
+    ]
+    field.help_text = format_html(
+        "{}<br>{}",
+        field.help_text,
+        format_html_join(mark_safe("<br>"), "<strong>{} {}</strong>: {}.", lines),
+    )
+
+
 class ProcurementForm(forms.ModelForm):
     """A new procurement: what is bought, for which sensitivity of data."""
 
@@ -305,6 +328,7 @@ class ProcurementForm(forms.ModelForm):
             .select_related("catalogue")
             .order_by("catalogue__slug", "-catalogue__loaded_at", "position")
         )
+        profile_help(self.fields["profile"])
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -364,6 +388,7 @@ class ProcurementEditForm(forms.ModelForm):
                 "You can still change it: the profile and catalogue version are "
                 "pinned once the first offer is under assessment."
             )
+            profile_help(profile)
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -404,9 +429,16 @@ class NewOfferForm(forms.Form):
         label=_("Ultimate parent"), max_length=200, required=False
     )
     parent_country = forms.CharField(
-        label=_("Country of the ultimate parent"), max_length=2, required=False
+        label=_("Country of the ultimate parent"),
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter ISO code, e.g. FR, DE, US."),
     )
-    offer_name = forms.CharField(label=_("Offer"), max_length=200)
+    offer_name = forms.CharField(
+        label=_("Offer name"),
+        max_length=200,
+        help_text=_("The service as the provider sells it, e.g. “Trusted IaaS”."),
+    )
     service_model = forms.ChoiceField(
         label=_("Service model"), choices=Offer.ServiceModel.choices
     )
@@ -414,11 +446,16 @@ class NewOfferForm(forms.Form):
         label=_("Deployment model"), choices=Offer.DeploymentModel.choices
     )
 
+    # Not a ModelForm: the model's validator is applied by hand.
     def clean_country(self):
-        return self.cleaned_data["country"].upper()
+        country = self.cleaned_data["country"].upper()
+        validate_country_code(country)
+        return country
 
     def clean_parent_country(self):
-        return self.cleaned_data["parent_country"].upper()
+        country = self.cleaned_data["parent_country"].upper()
+        validate_country_code(country)
+        return country
 
 
 class VersionForm(forms.Form):

@@ -7,6 +7,13 @@ not touch is not sent, so it cannot overwrite what a colleague saved
 meanwhile. When a colleague changed a criterion the user changed too, the
 editor shows both versions and asks, per criterion, which to keep
 (``resolve``).
+
+A new answer has no evidence type until the user picks one: a level chosen
+without saying what supports it is refused, rather than silently stored as
+"declared" (which caps a knock-out criterion). Each evidence option carries
+the cap it puts on the criterion (``data-cap``, from the profile's evidence
+caps, on knock-out criteria only, as the engine applies them), so the page
+can show the cap as soon as the evidence is picked (static/js/app.js).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Answer
 from ..services import AnswerData
+from ..services.answers import MAX_JUSTIFICATION
 
 UNKNOWN = "unknown"
 NOT_APPLICABLE = "na"
@@ -46,7 +54,7 @@ def fingerprint(values: dict[str, Any]) -> str:
 def initial_for(answer: Answer | None) -> dict:
     """The form values that show a stored answer (or no answer yet)."""
     if answer is None:
-        values = {"answer": UNKNOWN, "evidence": Answer.Evidence.DECLARED}
+        values = {"answer": UNKNOWN, "evidence": ""}
         return {**values, "loaded": fingerprint(values)}
     if answer.not_applicable:
         choice = NOT_APPLICABLE
@@ -64,14 +72,29 @@ def initial_for(answer: Answer | None) -> dict:
     return {**values, "loaded": fingerprint(values)}
 
 
+class EvidenceSelect(forms.Select):
+    """The evidence types, each option with the level it caps a knock-out at."""
+
+    def __init__(self, *args, caps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caps = caps or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.caps:
+            option["attrs"]["data-cap"] = str(self.caps[str(value)])
+        return option
+
+
 class AnswerForm(forms.Form):
     """One criterion's answer: a level (or unknown, or N/A) and its evidence."""
 
     answer = forms.ChoiceField(label=_("Level"), widget=forms.RadioSelect)
-    evidence = forms.ChoiceField(label=_("Evidence"))
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     justification = forms.CharField(
         label=_("Justification"),
         required=False,
+        max_length=MAX_JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     evidence_reference = forms.CharField(
@@ -97,7 +120,7 @@ class AnswerForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, line, evidence_types, facts, **kwargs):
+    def __init__(self, *args, line, evidence_types, facts, caps=None, **kwargs):
         self.line = line
         kwargs.setdefault("initial", initial_for(line.answer))
         kwargs.setdefault("prefix", line.code)
@@ -109,7 +132,11 @@ class AnswerForm(forms.Form):
         if line.criterion.na_allowed:
             levels.append((NOT_APPLICABLE, _("Not applicable")))
         self.fields["answer"].choices = levels
-        self.fields["evidence"].choices = [(e.code, e.name) for e in evidence_types]
+        evidence = self.fields["evidence"]
+        evidence.widget = EvidenceSelect(caps=caps)
+        evidence.choices = [("", _("Choose the evidence"))] + [
+            (e.code, e.name) for e in evidence_types
+        ]
         self.cites_facts = bool(facts)
         if self.cites_facts:
             self.fields["facts"].choices = [(f.pk, f.statement_i18n) for f in facts]
@@ -124,6 +151,9 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        level = cleaned.get("answer")
+        if level not in (None, UNKNOWN, NOT_APPLICABLE) and not cleaned.get("evidence"):
+            self.add_error("evidence", _("Say which evidence supports this level."))
         if self.in_conflict and cleaned.get("resolve") not in (MINE, THEIRS):
             self.add_error(
                 "resolve", _("Choose your version or the one stored by a colleague.")
@@ -162,7 +192,7 @@ class AnswerForm(forms.Form):
             )
             given["not_applicable"] = choice == NOT_APPLICABLE
         for name in ("evidence", "justification", "evidence_reference", "facts"):
-            if name in changed:
+            if name in changed and (name != "evidence" or data[name]):
                 given[name] = data[name]
         return AnswerData(criterion=self.line.code, **given)
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..validators import validate_country_code
+
 ROLES_CACHE = "_organisation_roles"
 
 
@@ -54,7 +56,9 @@ class Organisation(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER
     )
-    country = models.CharField(_("country"), max_length=2, default="FR")
+    country = models.CharField(
+        _("country"), max_length=2, default="FR", validators=[validate_country_code]
+    )
     four_eyes = models.BooleanField(
         _("four eyes"),
         default=True,

@@ -15,6 +15,7 @@ from scoring import overlays as jurisdiction
 from scoring.adjustments import Adjustment, adjusted
 from scoring.models import Catalogue, Profile
 
+from ..validators import validate_deadline
 from .organisations import Organisation, member_organisations
 
 
@@ -52,7 +53,9 @@ class Procurement(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, validators=[validate_deadline]
+    )
     # The profile as adjusted for this procurement before it opened (a lead,
     # with a reason): its pillar weights, and knock-out thresholds lowered.
     pillar_weights = models.JSONField(

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from scoring import engine
 
+from ..validators import validate_country_code, validate_not_in_the_future
 from .localized import Localized
 from .organisations import Organisation, member_organisations
 
@@ -46,11 +47,17 @@ class Provider(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     country = models.CharField(
-        _("country of registered office"), max_length=2, blank=True
+        _("country of registered office"),
+        max_length=2,
+        blank=True,
+        validators=[validate_country_code],
     )
     parent_name = models.CharField(_("ultimate parent"), max_length=200, blank=True)
     parent_country = models.CharField(
-        _("country of the ultimate parent"), max_length=2, blank=True
+        _("country of the ultimate parent"),
+        max_length=2,
+        blank=True,
+        validators=[validate_country_code],
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     ceased_on = models.DateField(_("ceased on"), null=True, blank=True)
@@ -164,7 +171,7 @@ class ProviderFact(models.Model):
         _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
     statement = models.TextField(_("statement"))
-    as_of = models.DateField(_("as of"))
+    as_of = models.DateField(_("as of"), validators=[validate_not_in_the_future])
     as_of_end = models.DateField(_("until"), null=True, blank=True)
     date_precision = models.CharField(
         _("date precision"),
@@ -175,7 +182,12 @@ class ProviderFact(models.Model):
     source_title = models.CharField(_("source title"), max_length=300)
     source_publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
-    source_date = models.DateField(_("source date"), null=True, blank=True)
+    source_date = models.DateField(
+        _("source date"),
+        null=True,
+        blank=True,
+        validators=[validate_not_in_the_future],
+    )
     # When the fact became public, which is not the period it describes: a
     # revenue of 2013 published in 2015 was not knowable in 2014.
     published_on = models.DateField(
@@ -183,6 +195,7 @@ class ProviderFact(models.Model):
         null=True,
         blank=True,
         help_text=_("When the fact first became public; empty: its source date."),
+        validators=[validate_not_in_the_future],
     )
     confidence = models.CharField(
         _("confidence"),

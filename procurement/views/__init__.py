@@ -23,7 +23,7 @@ One module per page family:
 - ``reference_cases``: Cloudwatt, Numergy and the other reference cases.
 - ``downloads``: a scorecard, a procurement's report, an organisation's data;
   the page of an export made in the background, and its file.
-- ``pages``: what several of them share (rendering, pagination, legends).
+- ``pages``: what several of them share (rendering, pagination).
 
 Views are thin. Every read starts from a ``visible_to(user)`` QuerySet, so
 another organisation's object is a 404; every write goes through

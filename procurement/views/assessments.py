@@ -25,11 +25,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from scoring.models import Catalogue, Criterion
 
 from .. import approvals, charts, lessons, scorecards, services
-from ..forms import AnswerForm, VersionForm, WorkflowForm, add_errors, initial_for
+from ..forms import (
+    UNKNOWN,
+    AnswerForm,
+    VersionForm,
+    WorkflowForm,
+    add_errors,
+    initial_for,
+)
 from ..models import Answer, Assessment, PanelSeat, Procurement
 from ..services import roles
 from ..services.roles import Action, allows
-from .pages import reference_legend, render_page
+from .pages import render_page
 from .panel import panel_links
 
 EDIT, LEAD = Action.EDIT, Action.LEAD
@@ -87,9 +94,8 @@ def assessment_detail(request, pk):
             else lessons.resemblances(
                 lessons.levels_of(report.scorecard.criteria), lessons.reference_cases()
             ),
-            "radar": report.radar(references),
-            "legend": [(str(assessment.offer), charts.PALETTE[0], False)]
-            + reference_legend(references),
+            "radar": report.radar(references, with_legend=False),
+            "legend": charts.legend(report.radar_series(references)),
             "can_edit": assessment.is_editable and allows(role, EDIT),
             **_workflow_flags(assessment, role),
             "newer_catalogue": newer,
@@ -174,8 +180,18 @@ def assessment_edit(request, pk):
     facts = list(assessment.offer.provider.facts.order_by("as_of", "pk"))
     data = request.POST if request.method == "POST" else None
 
+    # The caps the engine applies: the profile's, on knock-out criteria only.
+    caps = {c.evidence_type: c.max_level for c in report.profile.evidence_caps.all()}
+
     def form_for(line, values=None):
-        return AnswerForm(values, line=line, evidence_types=evidence_types, facts=facts)
+        knockout = line.result.threshold is not None
+        return AnswerForm(
+            values,
+            line=line,
+            evidence_types=evidence_types,
+            facts=facts,
+            caps=caps if knockout else None,
+        )
 
     forms = [form_for(line, data) for line in pillar.criteria]
     version = assessment.version
@@ -247,6 +263,9 @@ def assessment_edit(request, pk):
             "pillar": pillar,
             "next_pillar": following,
             "rows": list(zip(pillar.criteria, forms, strict=True)),
+            "has_errors": any(form.errors for form in forms),
+            # what the radios show: after a refused save, the user's entries
+            "answered": sum(form["answer"].value() != UNKNOWN for form in forms),
             "version": version,
             "editable": editable,
             "conflicts": conflicts,

@@ -1,4 +1,4 @@
-"""What several page families share: rendering, pagination, legends.
+"""What several page families share: rendering, pagination.
 
 A helper belongs here only when more than one module of ``views`` uses it;
 one that a single page family uses stays in that module, private.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
-
-from .. import scorecards
 
 PAGE_SIZE = 50
 
@@ -29,9 +27,3 @@ def query_string(request) -> str:
 def render_page(request, template: str, context: dict, status: int = 200):
     """The page as a ``TemplateResponse`` (409 for a stale save)."""
     return TemplateResponse(request, template, context, status=status)
-
-
-def reference_legend(references) -> list[tuple[str, str, bool]]:
-    """A radar's legend rows (label, colour, dashed) for reference cases."""
-    series = [scorecards.reference_series(reference) for reference in references]
-    return [(item.name, item.colour, True) for item in series]

@@ -38,7 +38,7 @@ from ..models import Assessment, Offer, Procurement
 from ..record import last_method_change
 from ..services import roles
 from ..services.roles import Action
-from .pages import paginate, query_string, reference_legend, render_page
+from .pages import paginate, query_string, render_page
 
 EDIT, LEAD = Action.EDIT, Action.LEAD
 
@@ -152,10 +152,6 @@ def procurement_detail(request, pk):
         )
         for index, pillar in enumerate(pillars)
     ]
-    legend = [
-        (str(row.assessment.offer), charts.PALETTE[index % len(charts.PALETTE)], False)
-        for index, (row, _report) in enumerate(report.rows)
-    ] + reference_legend(overlays)
     return render_page(
         request,
         "procurement/procurement_detail.html",
@@ -164,8 +160,8 @@ def procurement_detail(request, pk):
             "procurement": procurement,
             "report": report,
             "pillars": pillars,
-            "radar": report.radar(overlays),
-            "legend": legend,
+            "radar": report.radar(overlays, with_legend=False),
+            "legend": charts.legend(report.radar_series(overlays)),
             "references": [(r, str(r.pk) in chosen) for r in references],
             "overlay_rows": overlay_rows,
             "chart_rows": chart_rows,

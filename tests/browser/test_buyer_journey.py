@@ -63,7 +63,7 @@ def test_buyer_assesses_an_offer_and_reads_the_ranking(
     new_offer = page.locator("form", has_text="A new provider and offer")
     new_offer.get_by_label("Provider").fill("Delta Souverain")
     new_offer.get_by_label("Country of registered office").fill("FR")
-    new_offer.get_by_label("Offer", exact=True).fill("Delta Archive Storage")
+    new_offer.get_by_label("Offer name").fill("Delta Archive Storage")
     new_offer.get_by_label("Service model").select_option("storage")
     new_offer.get_by_role("button", name="Record and start the assessment").click()
     expect(page.get_by_role("heading", name=re.compile("Ownership"))).to_be_visible()
@@ -149,11 +149,13 @@ def test_a_stale_save_loses_nothing(demo, live_server, new_page, screenshot):
         page.goto(editor)
 
     theirs.locator('input[name="SUP-3-answer"][value="1"]').check()
+    theirs.locator("#criterion-SUP-3 select").select_option("declared")
     theirs.get_by_label("Justification").nth(2).fill("Their reading of the contract")
     theirs.get_by_role("button", name="Save SUP").click()
     expect(theirs.locator(".message--success")).to_be_visible()
 
     mine.locator('input[name="SUP-3-answer"][value="4"]').check()
+    mine.locator("#criterion-SUP-3 select").select_option("declared")
     mine.get_by_label("Justification").nth(2).fill("My reading of the contract")
     mine.get_by_role("button", name="Save SUP").click()
 

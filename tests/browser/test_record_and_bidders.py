@@ -25,9 +25,11 @@ def test_two_browsers_editing_different_criteria_of_one_pillar_both_land(
         page.goto(editor)
 
     first.locator('input[name="OPS-1-answer"][value="4"]').check()
+    first.locator("#criterion-OPS-1 select").select_option("declared")
     first.get_by_role("button", name="Save OPS").click()
     expect(first.locator(".message--success")).to_be_visible()
     second.locator('input[name="OPS-2-answer"][value="1"]').check()
+    second.locator("#criterion-OPS-2 select").select_option("declared")
     second.get_by_role("button", name="Save OPS").click()
 
     expect(second.locator(".message--success")).to_be_visible()
@@ -77,6 +79,7 @@ def test_a_bidder_answers_with_a_pdf_and_the_evaluator_judges(
     expect(criterion.locator(".claim")).to_contain_text("level 4")
     expect(criterion.locator(".evidence-files")).to_contain_text("certificate.pdf")
     criterion.locator('input[name="SEC-1-answer"][value="2"]').check()
+    criterion.locator('select[name="SEC-1-evidence"]').select_option("declared")
     evaluator.get_by_role("button", name="Save SEC").click()
     expect(evaluator.locator(".message--success")).to_be_visible()
     evaluator.goto(f"{live_server.url}/assessments/{draft.pk}/")

@@ -12,8 +12,9 @@ from tests.procurement.exports.helpers import assess, reference_case, tender
 pytestmark = pytest.mark.django_db
 
 
-def read_csv(exported):
-    return list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+def read_csv(exported, delimiter=","):
+    text = exported.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def test_csv_answers_have_one_row_per_criterion_with_the_engines_levels(strong):
@@ -159,7 +160,7 @@ def test_csv_of_a_reference_case_follows_the_language(catalogue):
     reference = reference_case(catalogue)
     first = catalogue.criteria.order_by("pillar__position", "position").first()
 
-    rows = read_csv(export_assessment(reference, "csv", language="fr"))
+    rows = read_csv(export_assessment(reference, "csv", language="fr"), delimiter=";")
 
     assert (rows[1][0], rows[1][2], rows[1][8]) == (
         first.code,
@@ -182,3 +183,16 @@ def test_csv_ranking_says_which_offer_its_submitter_approved(procurement, strong
         ("Strong IaaS", "yes"),
         ("Weak IaaS", "no"),
     ]
+
+
+def test_a_french_csv_separates_cells_with_semicolons_and_decimals_with_commas(
+    procurement,
+):
+    english = read_csv(export_procurement(procurement, "csv"))
+    french = read_csv(export_procurement(procurement, "csv", language="fr"), ";")
+
+    score = english[1][5]
+    assert "." in score
+    assert french[1][5] == score.replace(".", ",")
+    assert len(french[0]) == len(english[0])
+    assert b";" not in export_procurement(procurement, "csv").content.split(b"\r\n")[0]

@@ -168,3 +168,11 @@ def test_procurement_export_queries_do_not_grow_with_the_offers(
         assess(small, lead, name, 2)
     with django_assert_max_num_queries(PROCUREMENT_QUERIES):
         export_procurement(small, fmt)
+
+
+def test_a_french_export_is_named_in_french(procurement, strong):
+    report = export_procurement(procurement, "csv", language="fr", now=NOW)
+    scorecard = export_assessment(strong, "pdf", language="fr", now=NOW)
+
+    assert report.filename == "consultation-t-202607-2026-11-22.csv"
+    assert scorecard.filename == "notation-strong-cloud-strong-iaas-2026-11-22.pdf"

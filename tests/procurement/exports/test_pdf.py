@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from procurement import services
@@ -17,6 +18,7 @@ from procurement.exports import (
     pdf,
 )
 from procurement.models import HistoryEntry
+from procurement.scorecards import procurement_report
 from procurement.services import AnswerData, ClaimData, rank_procurement
 from procurement.services.award import (
     AwardCriterionData,
@@ -190,9 +192,7 @@ def test_assessment_report_in_french_uses_the_french_texts(catalogue):
 
     _reader, pages = pdf_text(exported)
     text = " ".join("\n".join(pages).split())
-    assert (
-        exported.filename == "scorecard-testwatt-testwatt-public-cloud-2026-11-22.pdf"
-    )
+    assert exported.filename == "notation-testwatt-testwatt-public-cloud-2026-11-22.pdf"
     assert "Cloud public Testwatt" in text
     assert first.name_fr in text
     assert f"Documenté en 2014 ({first.code})." in text
@@ -396,3 +396,26 @@ def test_the_report_carries_the_award_with_price(organisation, lead):
     text = " ".join(" ".join(pages).split())
     assert "Criteria and weights published with the tender: Sovereignty" in text
     assert "500.00 €" in text
+
+
+def test_a_french_report_has_a_french_footer(procurement):
+    _reader, pages = pdf_text(
+        export_procurement(procurement, "pdf", language="fr", now=NOW)
+    )
+
+    text = " ".join("\n".join(pages).split())
+    assert "Notation Cloud de confiance · généré" in text
+    assert "Cloud of Trust Scorecard" not in text
+
+
+def test_the_radars_of_the_reports_carry_their_legend(procurement):
+    report = procurement_report(procurement)
+
+    radar = report.radar()  # as the PDF draws it
+    on_the_page = report.radar(with_legend=False)  # the page has an HTML legend
+
+    offers = [str(row.assessment.offer) for row in report.ranking.rows]
+    assert radar.count('class="radar-legend"') >= len(offers)
+    for offer in offers:
+        assert f">{escape(offer)}</text>" in radar
+    assert "radar-legend" not in on_the_page

@@ -203,7 +203,8 @@ def test_saving_an_untouched_pillar_after_a_change_elsewhere_changes_nothing(
     )
     login(client, evaluator)
 
-    untouched = pillar_post(catalogue, "OWN", 1, level="unknown", evidence="declared")
+    # A criterion never answered shows no evidence type: the browser posts "".
+    untouched = pillar_post(catalogue, "OWN", 1, level="unknown", evidence="")
     for key in untouched:
         if key.endswith(("-justification", "-evidence_reference")):
             untouched[key] = ""
@@ -345,3 +346,74 @@ def test_editor_renders_in_constant_queries(
         )
     with django_assert_max_num_queries(20):
         client.get(url)
+
+
+# evidence, caps, errors and limits (issue 18) --------------------------------
+
+
+def test_a_level_without_evidence_is_refused_rather_than_stored_as_declared(
+    client, evaluator, draft, catalogue
+):
+    login(client, evaluator)
+
+    response = client.post(
+        edit_url(draft),
+        pillar_post(catalogue, "OWN", draft.version, **{"OWN-2-evidence": ""}),
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Say which evidence supports this level." in content
+    assert '<option value="" selected>Choose the evidence</option>' in content
+    assert not draft.answers.exists()
+
+
+def test_knockout_evidence_options_carry_the_profiles_caps(client, evaluator, draft):
+    profile = draft.profile
+    caps = {c.evidence_type: c.max_level for c in profile.evidence_caps.all()}
+    knockout = profile.knockouts.select_related("criterion__pillar").first()
+    if not caps or knockout is None:
+        pytest.skip("this profile caps no evidence")
+    login(client, evaluator)
+
+    content = client.get(
+        edit_url(draft, knockout.criterion.pillar.code)
+    ).content.decode()
+
+    select = re.search(
+        rf'<select name="{knockout.criterion.code}-evidence".*?</select>',
+        content,
+        re.S,
+    ).group(0)
+    for evidence, level in caps.items():
+        assert f'value="{evidence}" data-cap="{level}"' in select
+    assert "data-cap-note" in content
+
+
+def test_the_justification_is_limited_to_20000_characters_in_the_page(
+    client, evaluator, draft
+):
+    login(client, evaluator)
+
+    content = client.get(edit_url(draft, "OWN")).content.decode()
+
+    assert 'name="OWN-1-justification" cols="40" rows="3" maxlength="20000"' in content
+    assert 'data-char-count="id_OWN-1-justification"' in content
+
+
+def test_the_error_summary_links_to_each_wrong_field(
+    client, evaluator, draft, catalogue
+):
+    login(client, evaluator)
+
+    response = client.post(
+        edit_url(draft),
+        pillar_post(catalogue, "OWN", draft.version, **{"OWN-2-answer": "9"}),
+    )
+
+    content = response.content.decode()
+    assert "data-error-summary" in content
+    assert '<a href="#id_OWN-2-answer_0">OWN-2 · Level: Select a valid' in content
+    # the counters count the radios as sent back, not the (empty) stored answers
+    total = catalogue.criteria.filter(pillar__code="OWN").count()
+    assert content.count(f"<span data-progress>{total}</span> / {total}") == 2

@@ -242,7 +242,7 @@ def test_scorecard_compares_with_the_reference_cases(
         assert reference.offer.provider.name in content
         assert f"<strong>{reference.global_score}</strong>" in content
     assert "Cloudwatt (reference, N2, 2014)" in content
-    assert content.count("<svg") == 2
+    assert content.count("<svg xmlns") == 2  # the bars and the radar
 
 
 def test_scorecard_lists_every_answer_with_its_justification_and_facts(

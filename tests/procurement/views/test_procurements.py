@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from procurement import services
 from procurement.models import Procurement
@@ -275,12 +276,13 @@ def test_the_edit_page_renders_in_constant_queries(
     path = url("procurement-edit", procurement)
 
     # session, user, procurement, role, any assessment, published profiles
-    with django_assert_max_num_queries(6):
+    # (for the help that says which data each profile is for, then the options)
+    with django_assert_max_num_queries(7):
         client.get(path)
 
     for level in (1, 2, 3):
         scored_assessment(procurement, lead, level)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(path)
 
 
@@ -476,3 +478,14 @@ def test_viewer_cannot_add_an_offer_to_a_procurement(client, viewer, organisatio
 
     assert response.status_code == 403
     assert not procurement.assessments.exists()
+
+
+def test_the_profile_help_says_which_data_each_profile_is_for(client, lead, catalogue):
+    login(client, lead)
+
+    content = client.get(reverse("procurement:procurement-create")).content.decode()
+
+    for profile in catalogue.profiles.all():
+        first_sentence = profile.description_en.split(". ")[0]
+        assert f"<strong>{profile.code} {profile.name_en}</strong>: " in content
+        assert escape(first_sentence) in content

@@ -67,6 +67,7 @@ def test_two_browsers_editing_different_criteria_of_one_pillar_both_land(
     mine["DAT-1-justification"] = "A's change to DAT-1."
     login(client, evaluator).post(edit_url(draft, "DAT"), mine)
     theirs["DAT-2-answer"] = "3"
+    theirs["DAT-2-evidence"] = "declared"
     response = login(client, second_evaluator).post(edit_url(draft, "DAT"), theirs)
 
     assert response.status_code == 302
@@ -82,9 +83,12 @@ def test_saving_again_after_a_conflict_keeps_a_colleagues_other_criteria(
     theirs = open_editor(client, second_evaluator, draft, "DAT")
     mine["DAT-1-justification"] = "A's text."
     mine["DAT-2-answer"] = "1"
+    mine["DAT-2-evidence"] = "declared"
     login(client, evaluator).post(edit_url(draft, "DAT"), mine)
 
     theirs["DAT-2-answer"] = "4"
+
+    theirs["DAT-2-evidence"] = "declared"
     conflict = login(client, second_evaluator).post(edit_url(draft, "DAT"), theirs)
     again = form_of(conflict.content.decode())
     again["DAT-2-resolve"] = "mine"
@@ -104,8 +108,10 @@ def test_choosing_theirs_keeps_the_stored_answer(
     mine = open_editor(client, evaluator, draft, "DAT")
     theirs = open_editor(client, second_evaluator, draft, "DAT")
     mine["DAT-2-answer"] = "1"
+    mine["DAT-2-evidence"] = "declared"
     login(client, evaluator).post(edit_url(draft, "DAT"), mine)
     theirs["DAT-2-answer"] = "4"
+    theirs["DAT-2-evidence"] = "declared"
     conflict = login(client, second_evaluator).post(edit_url(draft, "DAT"), theirs)
 
     again = form_of(conflict.content.decode())
@@ -121,8 +127,10 @@ def test_a_conflict_without_a_choice_asks_for_one(
     mine = open_editor(client, evaluator, draft, "DAT")
     theirs = open_editor(client, second_evaluator, draft, "DAT")
     mine["DAT-2-answer"] = "1"
+    mine["DAT-2-evidence"] = "declared"
     login(client, evaluator).post(edit_url(draft, "DAT"), mine)
     theirs["DAT-2-answer"] = "4"
+    theirs["DAT-2-evidence"] = "declared"
     conflict = login(client, second_evaluator).post(edit_url(draft, "DAT"), theirs)
 
     response = client.post(edit_url(draft, "DAT"), form_of(conflict.content.decode()))
@@ -139,7 +147,9 @@ def test_two_people_saving_different_pillars_get_no_conflict(
     own = open_editor(client, evaluator, draft, "OWN")
     jur = open_editor(client, second_evaluator, draft, "JUR")
     own["OWN-1-answer"] = "2"
+    own["OWN-1-evidence"] = "declared"
     jur["JUR-1-answer"] = "3"
+    jur["JUR-1-evidence"] = "declared"
 
     first = login(client, evaluator).post(edit_url(draft, "OWN"), own)
     second = login(client, second_evaluator).post(edit_url(draft, "JUR"), jur)
