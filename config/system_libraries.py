@@ -8,6 +8,9 @@ WeasyPrint, the PDF library, loads from the system:
   page and export works, and the PDF export answers 503 with the reason.
 - optional: HarfBuzz-Subset (``libharfbuzz-subset0``). Without it WeasyPrint
   subsets fonts with fontTools instead: the same PDF, made more slowly.
+- optional: cairo (``libcairo2``), which CairoSVG loads to draw the charts of
+  the ODT and DOCX reports. Without it those two formats fail with the reason;
+  every other export works.
 
 Run as ``python -m config.system_libraries``: it prints one clear message with
 the command to install what is missing, and exits 1 only when a required
@@ -25,12 +28,21 @@ import sys
 import warnings
 
 APT_REQUIRED = "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
-APT_OPTIONAL = "libharfbuzz-subset0"
+APT_OPTIONAL = "libharfbuzz-subset0 libcairo2"
 HARFBUZZ_SUBSET_WARNING = "HarfBuzz-Subset will be required"
 
 INSTALL = f"""\
   Debian/Ubuntu:  sudo apt-get install {APT_REQUIRED} {APT_OPTIONAL}
-  macOS:          brew install pango   (brings HarfBuzz with its subsetter)"""
+  macOS:          brew install pango cairo   (HarfBuzz comes with its subsetter)"""
+
+
+def cairo_missing() -> bool:
+    """True when CairoSVG cannot load cairo, so ODT and DOCX reports cannot be made."""
+    try:
+        import cairosvg  # noqa: F401
+    except OSError:
+        return True
+    return False
 
 
 def harfbuzz_subset_missing(caught: list[warnings.WarningMessage]) -> bool:
@@ -69,6 +81,11 @@ def main() -> int:
         print(
             "Note: HarfBuzz-Subset (optional) is missing; PDF reports work but "
             f"take longer.\n{INSTALL}"
+        )
+    if cairo_missing():
+        print(
+            "Note: cairo (optional) is missing; ODT and DOCX reports cannot be "
+            f"made, every other export works.\n{INSTALL}"
         )
     return 0
 

@@ -97,3 +97,11 @@ def test_pdf_export_is_unavailable_not_an_error_without_pango():
 
     assert result.returncode == 0, result.stderr
     assert "unavailable: PDF export is not available on this server" in result.stdout
+
+
+def test_system_check_passes_with_a_note_without_cairo():
+    result = _run_without("cairo", CHECK)
+
+    assert result.returncode == 0, result.stderr
+    assert "cairo (optional) is missing" in result.stdout
+    assert "libcairo2" in result.stdout
