@@ -172,3 +172,17 @@ def test_a_docx_of_a_procurement_without_offers_says_so(organisation, lead):
     assert "No offer has been assessed in this procurement yet." in [
         p.text for p in document.paragraphs
     ]
+
+
+def test_the_french_report_counts_offers_without_parenthesised_plurals(
+    organisation, lead
+):
+    procurement = tender(organisation, lead, (("Strong", 4), ("Fair", 4), ("Weak", 1)))
+
+    exported = export_procurement(procurement, "docx", language="fr", now=NOW)
+
+    text = " ".join(
+        cell.text for table in read(exported).tables for cell in table._cells
+    )
+    assert "3 offres\u00a0: 2 éligibles, 1 exclue" in text
+    assert "(s)" not in text
