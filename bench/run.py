@@ -97,6 +97,8 @@ def _run(args, folder: Path) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        # Production's cache is a database table (the login lockout, throttles).
+        call_command("createcachetable", verbosity=0)
     if only & {"ranking", "page", "scorecard"}:
         lines += _web(only, quick=quick, rounds=rounds, folder=folder)
     if only & {"lists", "organisation"}:

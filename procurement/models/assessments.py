@@ -154,6 +154,12 @@ class Assessment(models.Model):
     # refresh_snapshots`` stores them).
     profile_results = models.JSONField(default=dict, blank=True)
     binding_criteria = models.JSONField(default=list, blank=True)
+    # Every criterion's result under the assessment's profile, in the
+    # catalogue's order: the engine's ``CriterionResult`` as a list (code,
+    # pillar, weight, level, evidence, not applicable, effective level, cap,
+    # threshold), so that the scorecard API answers from this row. Empty in
+    # a snapshot older than this field: the scorecard then asks the engine.
+    criterion_results = models.JSONField(default=list, blank=True)
     evidence_gaps = models.JSONField(default=list, blank=True)
     answered = models.PositiveSmallIntegerField(default=0)
     # The bidder's own answers scored by the engine ("as claimed by the
