@@ -30,17 +30,20 @@ def stored_report(
     if not assessment.criterion_results or assessment.scored_at is None:
         return None
     profile_results = assessment.profile_results or {}
+    # The profile from the catalogue in memory, not from another query.
+    profile = next(p for p in catalogue.profiles.all() if p.pk == assessment.profile_id)
+    core = {pillar.code: pillar.core for pillar in catalogue.pillars.all()}
     scorecard = engine.Scorecard(
         catalogue=catalogue.slug,
         version=catalogue.version,
-        profile=assessment.profile.code,
+        profile=profile.code,
         criteria=tuple(
             engine.CriterionResult(*row) for row in assessment.criterion_results
         ),
         pillars=tuple(
             engine.PillarResult(
                 p["code"],
-                next(x.core for x in catalogue.pillars.all() if x.code == p["code"]),
+                core[p["code"]],
                 Decimal(p["weight"]),
                 _decimal(p["score"]),
                 _decimal(p["score_claimed"]),

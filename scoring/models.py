@@ -145,6 +145,22 @@ class Catalogue(models.Model):
         texts = self.scale[level]
         return texts.get((get_language() or "en")[:2]) or texts["en"]
 
+    def names(self) -> dict[str, dict[str, str]]:
+        """``{"pillars": {code: name}, "criteria": {code: name}}`` in the active
+        language (expects the method loaded).
+
+        Kept on the instance, one per language: a published catalogue's is
+        shared (``with_method``), so a process builds them once.
+        """
+        language = (get_language() or "en")[:2]
+        kept = self.__dict__.setdefault("_names", {})
+        if language not in kept:
+            kept[language] = {
+                "pillars": {p.code: p.name for p in self.pillars.all()},
+                "criteria": {c.code: c.name for c in self.criteria.all()},
+            }
+        return kept[language]
+
     def with_method(self) -> Catalogue:
         """Return this catalogue with every related row prefetched.
 

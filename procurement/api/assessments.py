@@ -15,6 +15,7 @@ from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from .. import exports, services
@@ -557,11 +558,16 @@ class AssessmentViewSet(
         # Read from the snapshot stored at the last save (one row), with the
         # catalogue's words from memory; the engine runs only for a snapshot
         # older than that. The ETag lets a client skip an unchanged body.
-        assessment = self.get_object()
+        assessment = get_object_or_404(
+            Assessment.objects.visible_to(request.user).with_stored_scorecard(),
+            pk=pk,
+        )
+        self.check_object_permissions(request, assessment)
         catalogue = assessment.catalogue.with_method()
         report = stored_report(assessment, catalogue)
         if report is None:
-            return Response(ScorecardSerializer(assessment_report(assessment)).data)
+            report = assessment_report(self.get_object())
+            return Response(ScorecardSerializer(report).data)
         etag = scorecard_etag(assessment, catalogue)
         sent = parse_etags(request.headers.get("If-None-Match", ""))
         if etag in sent or "*" in sent:

@@ -123,6 +123,7 @@ def scorecard_etag(assessment, catalogue) -> str:
 def scorecard_body(report) -> dict[str, Any]:
     """``ScorecardSerializer(report).data``, written out by hand."""
     card = report.scorecard
+    names = report.catalogue.names()
     return {
         "assessment": report.assessment.pk,
         "catalogue": {
@@ -149,7 +150,7 @@ def scorecard_body(report) -> dict[str, Any]:
         "pillars": [
             {
                 "code": str(line.code),
-                "name": str(line.name),
+                "name": str(names["pillars"][line.code]),
                 "core": bool(line.result.core),
                 "weight": _decimal(line.result.weight, TWO_DECIMALS),
                 "score": _score(line.result.score),
@@ -161,7 +162,7 @@ def scorecard_body(report) -> dict[str, Any]:
         "criteria": [
             {
                 "code": str(line.code),
-                "name": str(line.name),
+                "name": str(names["criteria"][line.code]),
                 "pillar": str(result.pillar),
                 "weight": int(result.weight),
                 "level": result.level,

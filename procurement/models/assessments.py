@@ -19,6 +19,28 @@ from .organisations import member_organisations
 from .procurements import Procurement
 from .providers import Offer, ProviderFact
 
+# The fields of an assessment its stored scorecard is read from.
+STORED_SCORECARD_FIELDS = (
+    "version",
+    "catalogue",
+    "profile",
+    "procurement",
+    "global_score",
+    "global_score_claimed",
+    "trust_level",
+    "eligible",
+    "highest_profile_passed",
+    "completeness",
+    "pillar_scores",
+    "failed_knockouts",
+    "profile_results",
+    "binding_criteria",
+    "evidence_gaps",
+    "answered",
+    "criterion_results",
+    "scored_at",
+)
+
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -33,6 +55,17 @@ class AssessmentQuerySet(models.QuerySet):
     def reference_cases(self):
         return self.filter(
             procurement__isnull=True, offer__provider__is_reference_case=True
+        )
+
+    def with_stored_scorecard(self):
+        """Only what ``snapshots.stored_report`` reads: the snapshot, the key of
+        the catalogue (whose method is in memory) and the procurement's overlays."""
+        return self.select_related("catalogue", "procurement").only(
+            *STORED_SCORECARD_FIELDS,
+            "catalogue__status",
+            "catalogue__content_hash",
+            "catalogue__loaded_at",
+            "procurement__overlays",
         )
 
     def with_context(self):
