@@ -170,7 +170,7 @@ def procurement_detail(request, pk):
             "robustness": robustness.procurement_robustness(report),
             "award": awarding.award_ranking(report),
             "lesson_rows": lessons.procurement_resemblances(
-                procurement_matrix(procurement)
+                procurement_matrix(procurement, report.ranking)
             )
             if report.rows
             else [],
