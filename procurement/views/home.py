@@ -9,7 +9,7 @@ their page family.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.views.decorators.http import require_GET
 
 from .. import scorecards
@@ -34,12 +34,7 @@ def home(request):
     procurements = (
         Procurement.objects.visible_to(request.user)
         .select_related("organisation", "profile", "catalogue")
-        .annotate(
-            offer_count=Count("assessments", distinct=True),
-            eligible_count=Count(
-                "assessments", filter=Q(assessments__eligible=True), distinct=True
-            ),
-        )
+        .with_offer_counts()
         .order_by("-created_at", "-pk")[:10]
     )
     waiting = (
