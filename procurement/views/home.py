@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.views.decorators.http import require_GET
 
 from .. import scorecards
-from ..models import Assessment, Membership, Procurement
+from ..models import Assessment, Membership, PanelSeat, Procurement
 from ..services.roles import Action, allows
 from .pages import render_page
 
@@ -60,9 +60,15 @@ def home(request):
         key=lambda assessment: (assessment.updated_at, assessment.pk),
         reverse=True,
     )[:WAITING]
+    # Drafts of the procurements where the user sits on the panel: driven by
+    # the user's seats (a few procurements), not by every draft visible.
+    seats = PanelSeat.objects.filter(user=request.user).values("procurement_id")
     to_score = (
-        Assessment.objects.visible_to(request.user)
-        .filter(status=Assessment.Status.DRAFT, procurement__panel__user=request.user)
+        Assessment.objects.filter(
+            status=Assessment.Status.DRAFT,
+            procurement_id__in=seats,
+            organisation__in=[m.organisation_id for m in memberships],
+        )
         .exclude(
             panel_reviews__evaluator=request.user,
             panel_reviews__submitted_at__isnull=False,

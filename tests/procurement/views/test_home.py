@@ -66,9 +66,7 @@ def test_home_renders_in_constant_queries(
         client.get(url)
 
 
-def test_work_waiting_is_listed_most_recently_changed_first(
-    client, lead, organisation
-):
+def test_work_waiting_is_listed_most_recently_changed_first(client, lead, organisation):
     procurement = ProcurementFactory(organisation=organisation)
     older_draft = scored_assessment(procurement, lead, 2, name="Older draft")
     submitted = services.submit_assessment(
