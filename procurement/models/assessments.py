@@ -219,6 +219,12 @@ class Assessment(models.Model):
                 fields=["organisation", "status", "-updated_at", "-id"],
                 name="assessment_waiting",
             ),
+            # The newest first across organisations: ``visible_to``'s OR (the
+            # user's organisations, or a reference case) can use no index of
+            # one organisation for the order, so a list's page walks this one
+            # and stops at the page's last row, instead of joining and sorting
+            # every visible assessment.
+            models.Index(fields=["-created_at", "-id"], name="assessment_created"),
         ]
         constraints = [
             models.UniqueConstraint(
