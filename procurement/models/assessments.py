@@ -69,7 +69,12 @@ class AssessmentQuerySet(models.QuerySet):
         )
 
     def with_context(self):
-        """Join what every list of assessments shows: offer, provider, profile."""
+        """Join what every list of assessments shows: offer, provider, profile.
+
+        Without the two widest columns no list shows: the catalogue's file
+        (tens of KB, joined to every row) and every criterion's result (read
+        by the scorecard alone, ``with_stored_scorecard``).
+        """
         return self.select_related(
             "offer__provider",
             "profile",
@@ -77,7 +82,7 @@ class AssessmentQuerySet(models.QuerySet):
             "procurement__organisation",
             "submitted_by",
             "approved_by",
-        )
+        ).defer("catalogue__source", "criterion_results")
 
 
 class Assessment(models.Model):

@@ -62,7 +62,11 @@ def home(request):
     )[:WAITING]
     # Drafts of the procurements where the user sits on the panel: driven by
     # the user's seats (a few procurements), not by every draft visible.
-    seats = PanelSeat.objects.filter(user=request.user).values("procurement_id")
+    seats = list(
+        PanelSeat.objects.filter(user=request.user)
+        .order_by()
+        .values_list("procurement_id", flat=True)
+    )
     to_score = (
         Assessment.objects.filter(
             status=Assessment.Status.DRAFT,

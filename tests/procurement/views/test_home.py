@@ -54,7 +54,8 @@ def test_home_renders_in_constant_queries(
 
     # session, user, memberships (with names, and as ids for the lists),
     # procurements, waiting assessments (drafts, then submissions: each walks
-    # its index), offers to score on a panel, references
+    # its index), the panel seats (the drafts to score on them are then not
+    # asked for: none), references
     with django_assert_max_num_queries(9):
         client.get(url)
 
