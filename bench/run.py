@@ -97,6 +97,8 @@ def _run(args, folder: Path) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        # Production's cache is a database table (the login lockout, throttles).
+        call_command("createcachetable", verbosity=0)
     if only & {"ranking", "page", "scorecard"}:
         lines += _web(only, quick=quick, rounds=rounds, folder=folder)
     if only & {"lists", "organisation"}:
@@ -211,6 +213,13 @@ def _grow(procurement, answers: int) -> int:
 
     start = time.perf_counter()
     grown = grow_organisation(procurement, answers=answers)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # What autovacuum does in production after a table grows: without
+        # it, the bulk load is planned for the empty tables it started from.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(
         f"(the organisation has {grown:,} answers, "
         f"{time.perf_counter() - start:,.0f} s to grow it)",

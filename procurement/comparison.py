@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring import engine
 from scoring.models import Criterion
 
 from .models import Answer, Assessment, Procurement
-from .services import rank_procurement
+from .services import Ranking, rank_procurement
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    # A tuple rather than a dataclass: a page of 50 offers makes thousands.
     result: engine.CriterionResult
 
     @property
@@ -58,6 +59,13 @@ class Matrix:
         return sum(1 for row in self.rows if row.differs)
 
 
+class Stored(NamedTuple):
+    """An offer's criterion results as stored at its last save: what ``matrix``
+    reads of a scorecard."""
+
+    criteria: tuple[engine.CriterionResult, ...]
+
+
 def matrix(
     criteria: Sequence[Criterion],
     offers: Sequence[tuple[Assessment, engine.Scorecard]],
@@ -75,29 +83,45 @@ def matrix(
     return Matrix(tuple(assessment for assessment, _card in offers), tuple(rows))
 
 
-def procurement_matrix(procurement: Procurement) -> Matrix:
-    """The ranked offers of a procurement side by side (a fixed number of queries)."""
-    catalogue = procurement.catalogue
-    spec = procurement.scoring_spec()
-    assessments = [row.assessment for row in rank_procurement(procurement).rows]
+def procurement_matrix(
+    procurement: Procurement, ranking: Ranking | None = None
+) -> Matrix:
+    """The ranked offers of a procurement side by side (a fixed number of queries).
+
+    Each offer's results are the ones stored at its last save
+    (``Assessment.criterion_results``); the engine scores from the answers
+    only an offer whose snapshot is older than that. ``ranking``, when the
+    caller has it, spares ranking the offers again.
+    """
+    ranking = ranking or rank_procurement(procurement)
+    assessments = [row.assessment for row in ranking.rows]
+    stored = dict(
+        Assessment.objects.filter(pk__in=[a.pk for a in assessments]).values_list(
+            "pk", "criterion_results"
+        )
+    )
+    older = {a.pk for a in assessments if not stored.get(a.pk)}
     answers: dict[int, list[engine.AnswerInput]] = defaultdict(list)
-    for assessment_id, code, level, evidence, not_applicable in Answer.objects.filter(
-        assessment__in=[a.pk for a in assessments]
-    ).values_list(
+    rows = Answer.objects.filter(assessment__in=older).values_list(
         "assessment_id", "criterion__code", "level", "evidence", "not_applicable"
-    ):
+    )
+    for assessment_id, code, level, evidence, not_applicable in rows if older else ():
         answers[assessment_id].append(
             engine.AnswerInput(code, level, evidence, not_applicable)
         )
-    criteria = list(
-        Criterion.objects.filter(catalogue=catalogue)
-        .select_related("pillar")
-        .order_by("pillar__position", "position")
-    )
+    spec = procurement.scoring_spec() if older else None
+    criteria = list(procurement.catalogue.with_method().criteria.all())
     return matrix(
         criteria,
         [
-            (a, engine.score(spec, procurement.profile.code, answers[a.pk]))
+            (
+                a,
+                engine.score(spec, procurement.profile.code, answers[a.pk])
+                if a.pk in older
+                else Stored(
+                    tuple(engine.CriterionResult(*row) for row in stored[a.pk])
+                ),
+            )
             for a in assessments
         ],
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from scoring import robustness
 
@@ -84,8 +85,9 @@ def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
         for row, item in eligible
     }
     (winner, first), (runner_up, second) = eligible[0], eligible[1]
-    shares = robustness.weight_draws(
-        weights, scores, draws=DRAWS, spread=SPREAD, seed=SEED
+    shares = _weight_draws(
+        tuple(weights.items()),
+        tuple((pk, tuple(pillars.items())) for pk, pillars in scores.items()),
     )
     by_pk = {row.assessment.pk: row for row, _item in eligible}
     draws = sorted(
@@ -108,6 +110,20 @@ def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
         tuple(draws),
         tuple(decisive),
         {p.code: p.name for p in pillars},
+    )
+
+
+@lru_cache(maxsize=256)
+def _weight_draws(weights: tuple, scores: tuple) -> robustness.DrawShares:
+    """``robustness.weight_draws``, kept per input in each process: the same
+    stored scores draw the same shares, and a page is read many times
+    between two saves. Any change of a score or weight is another input."""
+    return robustness.weight_draws(
+        dict(weights),
+        {pk: dict(pillars) for pk, pillars in scores},
+        draws=DRAWS,
+        spread=SPREAD,
+        seed=SEED,
     )
 
 

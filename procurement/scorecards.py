@@ -524,16 +524,28 @@ def _report(
     # An approved assessment shows its offer, provider, certifications and
     # cited facts as they were at approval, whatever the live rows say now.
     approvals.thaw(assessment, answers)
-    profile = _profile(catalogue, assessment.profile.code)
-    by_code = {answer.criterion.code: answer for answer in answers}
     scorecard = engine.score(
         scoring_spec(assessment, catalogue),
-        profile.code,
+        assessment.profile.code,
         [
             engine.AnswerInput(a.criterion.code, a.level, a.evidence, a.not_applicable)
             for a in answers
         ],
     )
+    return explained(assessment, catalogue, scorecard, answers, claims, files)
+
+
+def explained(
+    assessment: Assessment,
+    catalogue: Catalogue,
+    scorecard: engine.Scorecard,
+    answers: Sequence[Answer] = (),
+    claims: Sequence[Claim] = (),
+    files: Sequence[EvidenceFile] = (),
+) -> AssessmentReport:
+    """The engine's scorecard joined to the catalogue's words, line by line."""
+    profile = _profile(catalogue, scorecard.profile)
+    by_code = {answer.criterion.code: answer for answer in answers}
     criteria_by_pillar: dict[int, list[Criterion]] = defaultdict(list)
     for criterion in catalogue.criteria.all():
         criteria_by_pillar[criterion.pillar_id].append(criterion)

@@ -18,7 +18,23 @@ from . import engine
 
 _SPECS: dict[str, engine.CatalogueSpec] = {}
 
+# Published catalogues with their method loaded (``Catalogue.with_method``),
+# kept in each process: a published catalogue never changes (the loader
+# refuses), so pages and the API read it from memory instead of some 700 rows
+# a request. Keyed by row, content and load time, so that a row reloaded or
+# made again under the same id never meets an old entry; drafts are always
+# read afresh. A few versions at most: the oldest goes first.
+_METHODS: dict[tuple, Catalogue] = {}
+METHODS_KEPT = 16
+
 LEVEL_CHOICES = [(level, str(level)) for level in range(engine.MAX_LEVEL + 1)]
+
+
+def forget_methods() -> None:
+    """Empty the memory of loaded catalogues and their specs (tests start each
+    from nothing)."""
+    _METHODS.clear()
+    _SPECS.clear()
 
 
 class Translated:
@@ -129,8 +145,41 @@ class Catalogue(models.Model):
         texts = self.scale[level]
         return texts.get((get_language() or "en")[:2]) or texts["en"]
 
+    def names(self) -> dict[str, dict[str, str]]:
+        """``{"pillars": {code: name}, "criteria": {code: name}}`` in the active
+        language (expects the method loaded).
+
+        Kept on the instance, one per language: a published catalogue's is
+        shared (``with_method``), so a process builds them once.
+        """
+        language = (get_language() or "en")[:2]
+        kept = self.__dict__.setdefault("_names", {})
+        if language not in kept:
+            kept[language] = {
+                "pillars": {p.code: p.name for p in self.pillars.all()},
+                "criteria": {c.code: c.name for c in self.criteria.all()},
+            }
+        return kept[language]
+
     def with_method(self) -> Catalogue:
-        """Return this catalogue with every related row prefetched (5 queries)."""
+        """Return this catalogue with every related row prefetched.
+
+        A published catalogue comes from memory after its first load (5
+        queries); the instance is shared: read it, never change it.
+        """
+        if not self.is_published:
+            return self._load_method()
+        key = (self.pk, self.content_hash, self.loaded_at)
+        catalogue = _METHODS.get(key)
+        if catalogue is None:
+            catalogue = self._load_method()
+            if catalogue.is_published:
+                while len(_METHODS) >= METHODS_KEPT:
+                    _METHODS.pop(next(iter(_METHODS)), None)
+                _METHODS[key] = catalogue
+        return catalogue
+
+    def _load_method(self) -> Catalogue:
         return Catalogue.objects.prefetch_related(
             Prefetch("pillars", queryset=Pillar.objects.order_by("position")),
             Prefetch(

@@ -133,6 +133,10 @@ def weight_draws(
     Each draw multiplies each weight by a uniform factor in [1 - spread,
     1 + spread] and renormalises to the same total. A tie for first shares the
     draw between the tied offers.
+
+    An offer that another offer beats under every weights the draws can give
+    (``_never_first``) never ranks first: it takes no part in the draws, which
+    then cost a few offers instead of all of them, with the same shares.
     """
     generator = random.Random(seed)
     codes = list(weights)
@@ -142,12 +146,13 @@ def weight_draws(
         label: [None if s.get(c) is None else float(s[c]) for c in codes]
         for label, s in offers.items()
     }
+    contenders = _contenders(table, base, spread)
     wins = dict.fromkeys(offers, 0.0)
     for _draw in range(draws):
         drawn = [w * generator.uniform(1 - spread, 1 + spread) for w in base]
         scale = total / sum(drawn) if sum(drawn) else 0
         drawn = [w * scale for w in drawn]
-        means = {label: _float_mean(drawn, values) for label, values in table.items()}
+        means = {label: _float_mean(drawn, table[label]) for label in contenders}
         best = max(means.values(), default=0)
         leaders = [label for label, mean in means.items() if abs(mean - best) < 1e-9]
         for label in leaders:
@@ -155,6 +160,50 @@ def weight_draws(
     return DrawShares(
         draws, seed, spread, {label: won / draws for label, won in wins.items()}
     )
+
+
+# How far below another offer, in global score points, an offer must stay
+# under every draw to be left out: far above the 1e-9 that makes a tie and
+# the rounding of floats, far below a tenth of a point times any weight.
+_CLEAR_MARGIN = 1e-6
+
+
+def _contenders(
+    table: Mapping[str, list[float | None]], base: list[float], spread: float
+) -> list[str]:
+    """The offers that may rank first in some draw, in the order given.
+
+    Offer B is left out when an offer A scored on the same pillars beats it
+    by more than ``_CLEAR_MARGIN`` under every weights within the spread:
+    with d = A - B per pillar, the weighted sum of d is smallest with each
+    weight at its low end where d > 0 and its high end where d < 0, and the
+    mean divides it by at most the pillars' highest total weight. Draws are
+    renormalised by a common factor, which changes no sign. Checked against
+    the offers kept so far, the best at the base weights first.
+    """
+    if not sum(base) > 0:
+        return list(table)  # every weight zero: every offer ties
+    low, high = 1 - spread, 1 + spread
+
+    def beats(a: list[float | None], b: list[float | None]) -> bool:
+        least = most = 0.0
+        for weight, x, y in zip(base, a, b, strict=True):
+            if (x is None) != (y is None):
+                return False
+            if x is None:
+                continue
+            most += weight * high
+            d = x - y
+            least += weight * (low if d > 0 else high) * d
+        return most > 0 and least / most > _CLEAR_MARGIN
+
+    ordered = sorted(table, key=lambda label: -_float_mean(base, table[label]))
+    kept: list[str] = []
+    for label in ordered:
+        if not any(beats(table[other], table[label]) for other in kept):
+            kept.append(label)
+    keep = set(kept)
+    return [label for label in table if label in keep]
 
 
 def _float_mean(weights: Sequence[float], values: Sequence[float | None]) -> float:

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from procurement.models import Membership
 from scoring.loader import DEFAULT_CATALOGUE, load_catalogue
-from scoring.models import Catalogue
+from scoring.models import Catalogue, forget_methods
 from tests.factories import MembershipFactory, OrganisationFactory
 
 factory.random.reseed_random("cloud-of-trust")  # reproducible if Faker is ever used
@@ -64,6 +64,13 @@ def _default_language_afterwards():
 def _empty_cache():
     """Throttle counters must not leak from one test into the next."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _catalogues_loaded_afresh():
+    """Each test loads a catalogue's method itself: its query counts do not
+    depend on the tests that ran before it in the same process."""
+    forget_methods()
 
 
 @pytest.fixture(scope="session")

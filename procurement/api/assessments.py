@@ -10,9 +10,12 @@ decimal and rendered as JSON numbers.
 """
 
 from django.db.models import Prefetch
+from django.http import HttpResponseNotModified
+from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from .. import exports, services
@@ -28,6 +31,7 @@ from ..models import (
 )
 from ..scorecards import assessment_report
 from ..services import roles
+from ..snapshots import stored_report
 from .evidence import BidderActionsMixin
 from .fields import (
     AnswerListSerializer,
@@ -51,7 +55,12 @@ from .responses import (
     export_responses,
     export_rule,
 )
-from .scorecards import ScorecardSerializer
+from .scorecards import (
+    NOT_MODIFIED,
+    ScorecardSerializer,
+    scorecard_body,
+    scorecard_etag,
+)
 
 # The most answers one save may carry: a catalogue has a few dozen criteria, so
 # anything longer is a mistake and is refused before any work is done.
@@ -533,18 +542,37 @@ class AssessmentViewSet(
 
     @extend_schema(
         summary="Read the full scorecard",
-        description="The engine's explanation, computed from the stored answers: "
+        description="The engine's explanation of the stored answers, as stored "
+        "at their last save: "
         "global score as evidenced and as claimed, trust level (weakest link), "
         "eligibility for the profile with the failed knock-outs, highest profile "
         "passed, every pillar and criterion (claimed and effective level, "
         "evidence cap), binding criteria and evidence gaps. Scores are numbers "
-        "with one decimal; names follow `Accept-Language` (en, fr).",
-        responses={200: ScorecardSerializer},
+        "with one decimal; names follow `Accept-Language` (en, fr). The "
+        "answer carries an `ETag`: sent back in `If-None-Match`, it gets a 304 "
+        "without a body while the scorecard is unchanged.",
+        responses={200: ScorecardSerializer, 304: NOT_MODIFIED},
     )
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])
     def scorecard(self, request, pk=None):
-        report = assessment_report(self.get_object())
-        return Response(ScorecardSerializer(report).data)
+        # Read from the snapshot stored at the last save (one row), with the
+        # catalogue's words from memory; the engine runs only for a snapshot
+        # older than that. The ETag lets a client skip an unchanged body.
+        assessment = get_object_or_404(
+            Assessment.objects.visible_to(request.user).with_stored_scorecard(),
+            pk=pk,
+        )
+        self.check_object_permissions(request, assessment)
+        catalogue = assessment.catalogue.with_method()
+        report = stored_report(assessment, catalogue)
+        if report is None:
+            report = assessment_report(self.get_object())
+            return Response(ScorecardSerializer(report).data)
+        etag = scorecard_etag(assessment, catalogue)
+        sent = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in sent or "*" in sent:
+            return HttpResponseNotModified(headers={"ETag": etag})
+        return Response(scorecard_body(report), headers={"ETag": etag})
 
     @extend_schema(
         summary="Download the scorecard",

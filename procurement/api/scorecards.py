@@ -1,9 +1,21 @@
 """The full scorecard of an assessment as the API shows it (``.../scorecard/``).
 
-Every number comes from ``scorecards.assessment_report`` (the engine); these
-serializers only name them. ``KnockOutSerializer`` is shared with the ranking.
+Every number comes from the engine, as stored at the last save
+(``scorecards.stored_report``) or computed afresh (``assessment_report``);
+these serializers only name them and document the body. ``scorecard_body``
+writes the same body without DRF's serializer machinery, which cost more than
+everything else in the request: tests check the two agree. ``KnockOutSerializer``
+is shared with the ranking.
 """
 
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import get_language
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from ..models import Answer
@@ -78,3 +90,106 @@ class ScorecardSerializer(serializers.Serializer):
     completeness = score_field(source="scorecard.completeness")
     answered = serializers.IntegerField(source="scorecard.answered")
     total = serializers.IntegerField(source="scorecard.total")
+
+
+NOT_MODIFIED = OpenApiResponse(
+    description="Not modified: the scorecard is still the one whose `ETag` the "
+    "request sent in `If-None-Match`. No body."
+)
+
+# Raise when the body's shape changes, so that no client keeps an old one.
+BODY_FORMAT = 1
+ONE_DECIMAL, TWO_DECIMALS = Decimal("0.1"), Decimal("0.01")
+
+
+def scorecard_etag(assessment, catalogue) -> str:
+    """What the body depends on: the stored snapshot, the language, the method."""
+    key = "|".join(
+        str(part)
+        for part in (
+            BODY_FORMAT,
+            assessment.pk,
+            assessment.version,
+            assessment.scored_at.isoformat() if assessment.scored_at else "",
+            (get_language() or "en")[:2],
+            catalogue.pk,
+            catalogue.content_hash,
+        )
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def scorecard_body(report) -> dict[str, Any]:
+    """``ScorecardSerializer(report).data``, written out by hand."""
+    card = report.scorecard
+    names = report.catalogue.names()
+    return {
+        "assessment": report.assessment.pk,
+        "catalogue": {
+            "slug": str(report.catalogue.slug),
+            "version": str(report.catalogue.version),
+        },
+        "profile": str(report.profile.code),
+        "global_score": _score(card.global_score),
+        "global_score_claimed": _score(card.global_score_claimed),
+        "trust_level": card.trust_level,
+        "trust_level_meaning": str(report.trust_meaning),
+        "eligible": bool(card.eligible),
+        "highest_profile_passed": card.highest_profile_passed,
+        "knockouts": [
+            {
+                "criterion": str(line.criterion.code),
+                "name": str(line.criterion.name),
+                "required": line.required,
+                "effective": line.effective,
+                "reason": str(line.text),
+            }
+            for line in report.knockouts
+        ],
+        "pillars": [
+            {
+                "code": str(line.code),
+                "name": str(names["pillars"][line.code]),
+                "core": bool(line.result.core),
+                "weight": _decimal(line.result.weight, TWO_DECIMALS),
+                "score": _score(line.result.score),
+                "score_claimed": _score(line.result.score_claimed),
+                "trust_level": line.result.trust_level,
+            }
+            for line in report.pillars
+        ],
+        "criteria": [
+            {
+                "code": str(line.code),
+                "name": str(names["criteria"][line.code]),
+                "pillar": str(result.pillar),
+                "weight": int(result.weight),
+                "level": result.level,
+                "not_applicable": bool(result.not_applicable),
+                "evidence": result.evidence,
+                "effective_level": result.effective_level,
+                "capped": bool(result.capped),
+                "threshold": result.threshold,
+            }
+            for line in report.criteria
+            for result in (line.result,)
+        ],
+        "binding_criteria": [str(code) for code in card.binding_criteria],
+        "evidence_gaps": [str(code) for code in card.evidence_gaps],
+        "completeness": _score(card.completeness),
+        "answered": int(card.answered),
+        "total": int(card.total),
+    }
+
+
+def _score(value) -> Decimal | None:
+    return _decimal(value, ONE_DECIMAL)
+
+
+def _decimal(value, places: Decimal) -> Decimal | None:
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(places)

@@ -19,6 +19,28 @@ from .organisations import member_organisations
 from .procurements import Procurement
 from .providers import Offer, ProviderFact
 
+# The fields of an assessment its stored scorecard is read from.
+STORED_SCORECARD_FIELDS = (
+    "version",
+    "catalogue",
+    "profile",
+    "procurement",
+    "global_score",
+    "global_score_claimed",
+    "trust_level",
+    "eligible",
+    "highest_profile_passed",
+    "completeness",
+    "pillar_scores",
+    "failed_knockouts",
+    "profile_results",
+    "binding_criteria",
+    "evidence_gaps",
+    "answered",
+    "criterion_results",
+    "scored_at",
+)
+
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -35,8 +57,24 @@ class AssessmentQuerySet(models.QuerySet):
             procurement__isnull=True, offer__provider__is_reference_case=True
         )
 
+    def with_stored_scorecard(self):
+        """Only what ``snapshots.stored_report`` reads: the snapshot, the key of
+        the catalogue (whose method is in memory) and the procurement's overlays."""
+        return self.select_related("catalogue", "procurement").only(
+            *STORED_SCORECARD_FIELDS,
+            "catalogue__status",
+            "catalogue__content_hash",
+            "catalogue__loaded_at",
+            "procurement__overlays",
+        )
+
     def with_context(self):
-        """Join what every list of assessments shows: offer, provider, profile."""
+        """Join what every list of assessments shows: offer, provider, profile.
+
+        Without the two widest columns no list shows: the catalogue's file
+        (tens of KB, joined to every row) and every criterion's result (read
+        by the scorecard alone, ``with_stored_scorecard``).
+        """
         return self.select_related(
             "offer__provider",
             "profile",
@@ -44,7 +82,7 @@ class AssessmentQuerySet(models.QuerySet):
             "procurement__organisation",
             "submitted_by",
             "approved_by",
-        )
+        ).defer("catalogue__source", "criterion_results")
 
 
 class Assessment(models.Model):
@@ -154,6 +192,12 @@ class Assessment(models.Model):
     # refresh_snapshots`` stores them).
     profile_results = models.JSONField(default=dict, blank=True)
     binding_criteria = models.JSONField(default=list, blank=True)
+    # Every criterion's result under the assessment's profile, in the
+    # catalogue's order: the engine's ``CriterionResult`` as a list (code,
+    # pillar, weight, level, evidence, not applicable, effective level, cap,
+    # threshold), so that the scorecard API answers from this row. Empty in
+    # a snapshot older than this field: the scorecard then asks the engine.
+    criterion_results = models.JSONField(default=list, blank=True)
     evidence_gaps = models.JSONField(default=list, blank=True)
     answered = models.PositiveSmallIntegerField(default=0)
     # The bidder's own answers scored by the engine ("as claimed by the
@@ -180,6 +224,12 @@ class Assessment(models.Model):
                 fields=["organisation", "status", "-updated_at", "-id"],
                 name="assessment_waiting",
             ),
+            # The newest first across organisations: ``visible_to``'s OR (the
+            # user's organisations, or a reference case) can use no index of
+            # one organisation for the order, so a list's page walks this one
+            # and stops at the page's last row, instead of joining and sorting
+            # every visible assessment.
+            models.Index(fields=["-created_at", "-id"], name="assessment_created"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -240,6 +240,7 @@ def apply_snapshot(
         }
         for p in scorecard.pillars
     ]
+    assessment.criterion_results = [list(result) for result in scorecard.criteria]
     assessment.failed_knockouts = _knockouts(scorecard.knockouts)
     assessment.profile_results = {
         profile.code: _profile_result(

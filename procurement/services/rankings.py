@@ -65,7 +65,11 @@ def rank_procurement(procurement: Procurement) -> Ranking:
     everything = list(
         procurement.assessments.select_related(
             "offer__provider", "profile", "submitted_by", "approved_by"
-        ).order_by("offer__provider__name", "offer__name", "pk")
+        )
+        # Every criterion's result is for one scorecard (or the matrix, which
+        # reads it apart): the largest field of the row, and never ranked.
+        .defer("criterion_results")
+        .order_by("offer__provider__name", "offer__name", "pk")
     )
     withdrawn = tuple(a for a in everything if a.status == Assessment.Status.WITHDRAWN)
     assessments = [a for a in everything if a.status != Assessment.Status.WITHDRAWN]

@@ -6,11 +6,13 @@ fact's date at its known precision, and a percentage for a CSS bar width.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
+from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -18,11 +20,25 @@ register = template.Library()
 DATE_FORMATS = {"day": "j F Y", "month": "F Y", "year": "Y"}
 
 
+ONE_TENTH = Decimal("0.1")
+
+
 @register.filter
 def score(value) -> str:
-    """A 0-100 score with one decimal in the active locale, or a dash."""
+    """A 0-100 score with one decimal in the active locale, or a dash.
+
+    What ``floatformat:1`` prints, without its general machinery for the
+    numbers a score is (a page of 50 offers prints hundreds).
+    """
     if value in (None, ""):
         return "–"
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        number = Decimal(str(value))
+        if number.is_finite() and abs(number) < 1000:
+            rounded = number.quantize(ONE_TENTH, ROUND_HALF_UP)
+            text = f"{rounded or abs(rounded):f}"  # never "-0.0"
+            separator = get_format("DECIMAL_SEPARATOR")
+            return mark_safe(text if separator == "." else text.replace(".", separator))
     return floatformat(value, 1)
 
 

@@ -9,15 +9,26 @@ their page family.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.views.decorators.http import require_GET
 
 from .. import scorecards
-from ..models import Assessment, Membership, Procurement
+from ..models import Assessment, Membership, PanelSeat, Procurement
 from ..services.roles import Action, allows
 from .pages import render_page
 
 EDIT, LEAD = Action.EDIT, Action.LEAD
+WAITING = 20  # assessments listed as waiting for the user
+
+
+def _latest(status: str, organisations: list[int]) -> list[Assessment]:
+    """The most recently changed assessments of the organisations in a status."""
+    if not organisations:
+        return []
+    return list(
+        Assessment.objects.filter(status=status, organisation__in=organisations)
+        .with_context()
+        .order_by("-updated_at", "-pk")[:WAITING]
+    )
 
 
 @login_required
@@ -34,29 +45,34 @@ def home(request):
     procurements = (
         Procurement.objects.visible_to(request.user)
         .select_related("organisation", "profile", "catalogue")
-        .annotate(
-            offer_count=Count("assessments", distinct=True),
-            eligible_count=Count(
-                "assessments", filter=Q(assessments__eligible=True), distinct=True
-            ),
-        )
+        .with_offer_counts()
         .order_by("-created_at", "-pk")[:10]
     )
-    waiting = (
-        Assessment.objects.visible_to(request.user)
-        .filter(
-            Q(status=Assessment.Status.DRAFT, organisation__in=edit_orgs)
-            | Q(
-                status=Assessment.Status.SUBMITTED,
-                organisation__in=lead_orgs,
-            )
-        )
-        .with_context()
-        .order_by("-updated_at", "-pk")[:20]
+    # Drafts to complete and submissions to approve: one query each, so that
+    # each walks its (organisation, status, updated) index and stops at 20,
+    # rather than sorting every draft of the organisation. The organisations
+    # are the user's own: no reference case is waiting for anyone.
+    waiting = sorted(
+        [
+            *_latest(Assessment.Status.DRAFT, edit_orgs),
+            *_latest(Assessment.Status.SUBMITTED, lead_orgs),
+        ],
+        key=lambda assessment: (assessment.updated_at, assessment.pk),
+        reverse=True,
+    )[:WAITING]
+    # Drafts of the procurements where the user sits on the panel: driven by
+    # the user's seats (a few procurements), not by every draft visible.
+    seats = list(
+        PanelSeat.objects.filter(user=request.user)
+        .order_by()
+        .values_list("procurement_id", flat=True)
     )
     to_score = (
-        Assessment.objects.visible_to(request.user)
-        .filter(status=Assessment.Status.DRAFT, procurement__panel__user=request.user)
+        Assessment.objects.filter(
+            status=Assessment.Status.DRAFT,
+            procurement_id__in=seats,
+            organisation__in=[m.organisation_id for m in memberships],
+        )
         .exclude(
             panel_reviews__evaluator=request.user,
             panel_reviews__submitted_at__isnull=False,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,12 +52,7 @@ def procurement_list(request):
     procurements = (
         Procurement.objects.visible_to(request.user)
         .select_related("organisation", "profile", "catalogue")
-        .annotate(
-            offer_count=Count("assessments", distinct=True),
-            eligible_count=Count(
-                "assessments", filter=Q(assessments__eligible=True), distinct=True
-            ),
-        )
+        .with_offer_counts()
         .order_by("-created_at", "-pk")
     )
     if query:
@@ -169,7 +164,7 @@ def procurement_detail(request, pk):
             "robustness": robustness.procurement_robustness(report),
             "award": awarding.award_ranking(report),
             "lesson_rows": lessons.procurement_resemblances(
-                procurement_matrix(procurement)
+                procurement_matrix(procurement, report.ranking)
             )
             if report.rows
             else [],

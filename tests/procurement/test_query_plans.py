@@ -32,23 +32,82 @@ LARGE_TABLES = [
 
 def sequential_scans(request) -> list[str]:
     """The large tables that some query of the request reads whole."""
+    return [
+        f"{table}: {sql[:160]}"
+        for sql, plan in _plans(request, ("enable_seqscan",))
+        for table in _read_whole(plan)
+    ]
+
+
+def sorts_of_everything(request) -> list[str]:
+    """The large tables whose rows some query sorts or groups by the
+    organisation (or whole): a list's page must come ordered from an index.
+
+    Sorting, hashing and grouping are discouraged as well, so the planner
+    keeps one only where no index gives the order. A sort of the rows of one
+    procurement, or inside a subquery run for each row shown, is bounded.
+    """
+    return [
+        f"{table}: {sql[:160]}"
+        for sql, plan in _plans(request, DISCOURAGED)
+        for table in _sorted_wide(plan)
+    ]
+
+
+def _plans(request, discouraged) -> list[tuple[str, dict]]:
     with CaptureQueriesContext(connection) as captured:
         response = request()
     assert response.status_code == 200
-    scans = []
+    plans = []
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
+        for setting in discouraged:
+            cursor.execute(f"SET {setting} = off")
         try:
             for query in captured.captured_queries:
                 sql = query["sql"]
                 if not sql.lstrip().upper().startswith("SELECT"):
                     continue
                 cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
-                plan = cursor.fetchone()[0][0]["Plan"]
-                scans += [f"{table}: {sql[:160]}" for table in _read_whole(plan)]
+                plans.append((sql, cursor.fetchone()[0][0]["Plan"]))
         finally:
-            cursor.execute("SET enable_seqscan = on")
-    return scans
+            for setting in discouraged:
+                cursor.execute(f"SET {setting} = on")
+    return plans
+
+
+DISCOURAGED = ("enable_seqscan", "enable_sort", "enable_hashagg")
+SORTING = {"Sort", "Incremental Sort", "Aggregate", "WindowAgg", "Unique"}
+# Conditions that narrow a large table to one procurement or a few rows.
+NARROW = ("procurement_id", "assessment_id", "(id = ", ".id = ", "(id = ANY")
+
+
+def _sorted_wide(node: dict, inside_subplan: bool = False) -> list[str]:
+    found = []
+    sorting = node["Node Type"] in SORTING and node.get("Strategy") != "Plain"
+    if sorting and not inside_subplan:
+        found += _wide_scans(node)
+    for child in node.get("Plans", []):
+        found += _sorted_wide(
+            child, inside_subplan or child.get("Parent Relationship") == "SubPlan"
+        )
+    return list(dict.fromkeys(found))
+
+
+def _wide_scans(node: dict) -> list[str]:
+    """Large tables read below a node by the organisation, or whole."""
+    found = []
+    table = node.get("Relation Name")
+    if table in LARGE_TABLES:
+        conditions = " ".join(
+            str(node.get(key, ""))
+            for key in ("Index Cond", "Recheck Cond", "Join Filter")
+        )
+        if not any(narrow in conditions for narrow in NARROW):
+            found.append(table)
+    for child in node.get("Plans", []):
+        if child.get("Parent Relationship") != "SubPlan":
+            found += _wide_scans(child)
+    return found
 
 
 def _read_whole(node: dict) -> list[str]:
@@ -129,3 +188,48 @@ def test_the_check_finds_a_list_that_scans_every_assessment(lead, filled):
         return HttpResponse()
 
     assert sequential_scans(unindexed) != []
+
+
+@pytest.mark.parametrize("page", ["procurement:home", "procurement:procurement-list"])
+def test_list_pages_sort_no_organisation_whole(client, lead, filled, page):
+    client.force_login(lead)
+
+    assert sorts_of_everything(lambda: client.get(reverse(page))) == []
+
+
+def test_the_procurement_page_and_its_ranking_sort_no_organisation_whole(
+    client, lead, filled
+):
+    client.force_login(lead)
+    api = client_for(lead)
+
+    page = sorts_of_everything(lambda: client.get(filled.get_absolute_url()))
+    ranking = sorts_of_everything(
+        lambda: api.get(reverse("api:procurement-ranking", args=[filled.pk]))
+    )
+
+    assert (page, ranking) == ([], [])
+
+
+def test_the_assessments_api_sorts_no_organisation_whole(lead, filled):
+    # visible_to's OR (the user's organisations, or a reference case) leaves
+    # no index of one organisation that gives the order: the page walks the
+    # newest-first index of every assessment and stops at its last row.
+    client = client_for(lead)
+
+    assert sorts_of_everything(lambda: client.get(reverse("api:assessment-list"))) == []
+
+
+def test_the_check_finds_a_list_that_groups_every_procurement(lead, filled):
+    from django.db.models import Count
+    from django.http import HttpResponse
+
+    def grouped():
+        list(
+            Procurement.objects.filter(organisation=filled.organisation)
+            .annotate(offers=Count("assessments", distinct=True))
+            .order_by("-created_at")[:10]
+        )
+        return HttpResponse()
+
+    assert sorts_of_everything(grouped) != []

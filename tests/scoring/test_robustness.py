@@ -1,5 +1,6 @@
 """Would the winner change: the smallest swap, the weight draws, decisive answers."""
 
+import random
 from decimal import Decimal
 from fractions import Fraction
 
@@ -117,6 +118,71 @@ def test_a_clear_winner_wins_every_draw():
     }
 
     assert weight_draws(WEIGHTS, offers, draws=100).first == {"A": 1.0, "B": 0.0}
+
+
+def every_offer_drawn(weights, offers, *, draws, spread, seed):
+    """The draws as first written: every offer's mean in every draw."""
+    generator = random.Random(seed)
+    codes = list(weights)
+    base = [float(weights[c]) for c in codes]
+    total = sum(base)
+    table = {
+        label: [None if s.get(c) is None else float(s[c]) for c in codes]
+        for label, s in offers.items()
+    }
+    wins = dict.fromkeys(offers, 0.0)
+    for _draw in range(draws):
+        drawn = [w * generator.uniform(1 - spread, 1 + spread) for w in base]
+        scale = total / sum(drawn) if sum(drawn) else 0
+        drawn = [w * scale for w in drawn]
+        means = {}
+        for label, values in table.items():
+            weight = points = 0.0
+            for w, value in zip(drawn, values, strict=True):
+                if value is not None:
+                    weight += w
+                    points += w * value
+            means[label] = points / weight if weight else 0.0
+        best = max(means.values(), default=0)
+        leaders = [label for label, mean in means.items() if abs(mean - best) < 1e-9]
+        for label in leaders:
+            wins[label] += 1 / len(leaders)
+    return {label: won / draws for label, won in wins.items()}
+
+
+pillar_score = st.one_of(
+    st.none(), st.integers(0, 1000).map(lambda tenths: Decimal(tenths) / 10)
+)
+offer_scores = st.fixed_dictionaries({code: pillar_score for code in PILLARS})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weights=st.fixed_dictionaries(
+        {code: st.sampled_from([0, 5, 10, 20, 30]) for code in PILLARS}
+    ),
+    offers=st.lists(offer_scores, max_size=10).flatmap(
+        # some offers twice, so that ties happen
+        lambda unique: (
+            st.lists(st.sampled_from(unique), max_size=4).map(
+                lambda again: unique + again
+            )
+            if unique
+            else st.just(unique)
+        )
+    ),
+    spread=st.sampled_from([0.0, 0.1, 0.25, 0.5, 1.0]),
+    seed=st.integers(0, 99),
+)
+def test_leaving_out_offers_that_never_lead_changes_no_share(
+    weights, offers, spread, seed
+):
+    labelled = {f"offer {index}": scores for index, scores in enumerate(offers)}
+
+    shares = weight_draws(weights, labelled, draws=50, spread=spread, seed=seed)
+
+    expected = every_offer_drawn(weights, labelled, draws=50, spread=spread, seed=seed)
+    assert list(shares.first.items()) == list(expected.items())
 
 
 def jur(**levels):

@@ -53,13 +53,29 @@ def test_home_renders_in_constant_queries(
     url = reverse("procurement:home")
 
     # session, user, memberships (with names, and as ids for the lists),
-    # procurements, waiting assessments, offers to score on a panel, references
-    with django_assert_max_num_queries(8):
+    # procurements, waiting assessments (drafts, then submissions: each walks
+    # its index), the panel seats (the drafts to score on them are then not
+    # asked for: none), references
+    with django_assert_max_num_queries(9):
         client.get(url)
 
     for index in range(4):
         other = ProcurementFactory(organisation=organisation)
         scored_assessment(other, lead, index)
     reference_case(catalogue, name="Numergy")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(url)
+
+
+def test_work_waiting_is_listed_most_recently_changed_first(client, lead, organisation):
+    procurement = ProcurementFactory(organisation=organisation)
+    older_draft = scored_assessment(procurement, lead, 2, name="Older draft")
+    submitted = services.submit_assessment(
+        scored_assessment(procurement, lead, 3, name="Submitted"), user=lead
+    )
+    newer_draft = scored_assessment(procurement, lead, 1, name="Newer draft")
+    login(client, lead)
+
+    waiting = client.get(reverse("procurement:home")).context["waiting"]
+
+    assert [a.pk for a in waiting] == [newer_draft.pk, submitted.pk, older_draft.pk]

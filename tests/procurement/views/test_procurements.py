@@ -37,6 +37,25 @@ def test_procurement_list_shows_only_the_users_organisations(
     assert "Theirs" not in content
 
 
+@pytest.mark.parametrize("page", ["procurement:procurement-list", "procurement:home"])
+def test_each_procurement_counts_its_offers_and_the_eligible_ones(
+    client, lead, organisation, page
+):
+    counted = ProcurementFactory(organisation=organisation, title="Counted")
+    scored_assessment(counted, lead, 4, name="Strong")
+    scored_assessment(counted, lead, 0, name="Weak")  # fails the knock-outs
+    ProcurementFactory(organisation=organisation, title="Empty")
+    login(client, lead)
+
+    listed = client.get(reverse(page)).context
+    procurements = listed["page"] if "page" in listed else listed["procurements"]
+
+    assert {(p.title, p.offer_count, p.eligible_count) for p in procurements} == {
+        ("Counted", 2, 1),
+        ("Empty", 0, 0),
+    }
+
+
 def test_procurement_list_filters_by_text_and_status(client, lead, organisation):
     ProcurementFactory(organisation=organisation, title="Payroll", reference="P-1")
     ProcurementFactory(
