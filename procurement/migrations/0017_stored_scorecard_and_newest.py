@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0015_award_mark_author_optional'),
+        ('procurement', '0016_sane_dates_and_country_codes'),
         ('scoring', '0003_weight_adjustment_limit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
