@@ -316,6 +316,8 @@ WEBHOOKS_RETRY_DELAYS = env.list(
 )
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
 WEBHOOKS_SITE_URL = env("WEBHOOKS_SITE_URL", default="")
+# Finished deliveries are deleted after this many days (send_webhooks prunes).
+WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=90)
 
 # Security. HTTPS is the default; a plain-HTTP deployment behind a proxy that
 # terminates TLS sets DJANGO_SECURE_PROXY_SSL_HEADER=true.

@@ -21,6 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -210,6 +211,8 @@ def attempt_delivery(delivery_id, *, now=None, manual: bool = False) -> Attempt 
     delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
     attempt = _send(delivery, now, manual)
     with transaction.atomic():
+        if attempt.status_code == HTTPStatus.GONE:
+            _disable_gone(delivery.endpoint, attempt)
         attempt.save()
         delivery.tries += 1
         delivery.last_status_code = attempt.status_code
@@ -235,6 +238,32 @@ def attempt_delivery(delivery_id, *, now=None, manual: bool = False) -> Attempt 
             ]
         )
     return attempt
+
+
+def _disable_gone(endpoint: Endpoint, attempt: Attempt) -> None:
+    """A 410 says the receiver is gone for good: stop sending, as the spec asks."""
+    Endpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    endpoint.is_active = False
+    attempt.error = _(
+        "The endpoint answered 410 Gone: it was disabled. Enable it again once "
+        "the receiver is back."
+    )
+    logger.warning("Webhook endpoint %s answered 410 Gone: disabled", endpoint.pk)
+
+
+def prune_deliveries(now=None) -> int:
+    """Delete finished deliveries older than WEBHOOKS_KEEP_DAYS; returns how many.
+
+    The log is for checking and resending recent events, not an archive: the
+    record keeps what happened to the assessments themselves.
+    """
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=settings.WEBHOOKS_KEEP_DAYS)
+    old = Delivery.objects.filter(
+        created_at__lt=before,
+        status__in=[Delivery.Status.SUCCEEDED, Delivery.Status.FAILED],
+    )
+    return old.delete()[1].get(Delivery._meta.label, 0)
 
 
 def _send(delivery: Delivery, now: datetime.datetime, manual: bool) -> Attempt:

@@ -463,3 +463,41 @@ def test_an_endpoint_to_a_private_address_is_refused(organisation, lead):
         )
 
     assert list(caught.value.message_dict) == ["url"]
+
+
+def test_an_endpoint_that_answers_410_gone_is_disabled_and_not_retried(
+    receiver, endpoint, submitted, lead, django_capture_on_commit_callbacks
+):
+    fail_then(receiver, 410)
+
+    approve(submitted, lead, django_capture_on_commit_callbacks)
+
+    delivery = Delivery.objects.get()
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    assert (delivery.status, delivery.next_attempt_at) == ("failed", None)
+    assert "410 Gone: it was disabled" in delivery.attempts.get().error
+
+
+def test_finished_deliveries_past_the_keeping_period_are_deleted(
+    endpoint, settings, submitted, lead, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_KEEP_DAYS = 30
+    approve(submitted, lead, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    pending = Delivery.objects.create(
+        endpoint=endpoint,
+        event_id=delivery.event_id,
+        event=delivery.event,
+        body=delivery.body,
+    )
+    Delivery.objects.filter(pk=pending.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+
+    assert services.prune_deliveries() == 1
+    assert list(Delivery.objects.all()) == [pending]
+    assert not Attempt.objects.filter(delivery_id=delivery.pk).exists()
