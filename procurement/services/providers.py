@@ -66,7 +66,7 @@ def create_provider(
     """
     roles.require(user, Action.EDIT, organisation)
     provider = Provider(organisation=organisation, name=name, **fields)
-    provider.full_clean()
+    clean_but_unique(provider, field="name")
     with transaction.atomic():
         save_unique(
             provider,
@@ -78,13 +78,24 @@ def create_provider(
     return provider
 
 
+def clean_but_unique(instance, *, field: str) -> None:
+    """``full_clean``, leaving the uniqueness of ``field`` to ``save_unique``.
+
+    Django reports a unique constraint on an expression or on several fields
+    for the whole object, and the database's refusal (a race) is reported on
+    ``field``: checking it at save only, a clash always comes back one way.
+    """
+    instance.full_clean(validate_constraints=False)
+    instance.validate_constraints(exclude={field})
+
+
 def save_unique(instance, *, field: str, message: str, **save):
-    """Save, turning a uniqueness race lost to another request into a message."""
+    """Save, turning a uniqueness clash (or a race lost) into a message."""
     try:
         with transaction.atomic():
             instance.save(**save)
     except IntegrityError as exc:
-        raise ValidationError({field: message}) from exc
+        raise ValidationError({field: ValidationError(message, code="unique")}) from exc
     return instance
 
 
@@ -100,8 +111,14 @@ def update_provider(provider: Provider, *, user, **fields) -> Provider:
         before = values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.full_clean()
-        locked.save(update_fields=[*fields, "updated_at"])
+        clean_but_unique(locked, field="name")
+        save_unique(
+            locked,
+            field="name",
+            message=_("Your organisation already has a provider named %(name)s.")
+            % {"name": locked.name},
+            update_fields=[*fields, "updated_at"],
+        )
         _record_provider(locked, user, Recorded.PROVIDER_CHANGED, before, fields)
     return locked
 
@@ -144,9 +161,14 @@ def create_offer(provider: Provider, *, user, name: str, **fields) -> Offer:
     """Add a service of a provider that can then be assessed."""
     roles.require_provider_editor(user, provider)
     offer = Offer(provider=provider, name=name, **fields)
-    offer.full_clean()
+    clean_but_unique(offer, field="name")
     with transaction.atomic():
-        offer.save()
+        save_unique(
+            offer,
+            field="name",
+            message=_("This provider already has an offer named %(name)s.")
+            % {"name": name},
+        )
         _record_offer(offer, user, Recorded.OFFER_CREATED, {})
     return offer
 
@@ -200,8 +222,14 @@ def update_offer(offer: Offer, *, user, **fields) -> Offer:
         before = values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.full_clean()
-        locked.save(update_fields=list(fields))
+        clean_but_unique(locked, field="name")
+        save_unique(
+            locked,
+            field="name",
+            message=_("This provider already has an offer named %(name)s.")
+            % {"name": locked.name},
+            update_fields=list(fields),
+        )
         _record_offer(locked, user, Recorded.OFFER_CHANGED, before, fields)
     return locked
 

@@ -8,7 +8,12 @@ from procurement import services
 from procurement.models import Answer, Assessment, Membership
 from tests.conftest import member
 from tests.factories import OfferFactory, OrganisationFactory, UserFactory
-from tests.procurement.api.helpers import client_for, url
+from tests.procurement.api.helpers import (
+    client_for,
+    problem_errors,
+    problem_fields,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +42,7 @@ def test_the_same_offer_twice_in_a_procurement_is_a_400(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert "already under assessment" in response.json()["offer"][0]
+    assert "already under assessment" in problem_errors(response)["/offer"][0]
 
 
 def test_assessments_filter_by_reference_procurement_offer_and_status(
@@ -64,7 +69,7 @@ def test_a_filter_on_someone_elses_procurement_is_a_400(foreign_assessment, lead
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["procurement"]
+    assert problem_fields(response) == ["procurement"]
 
 
 def test_lists_order_by_the_ordering_parameter(procurement, evaluator, catalogue):
@@ -167,10 +172,10 @@ def test_invalid_answers_are_a_400_aligned_with_the_payload_and_save_nothing(
         },
     )
 
-    errors = response.json()["answers"]
+    errors = problem_errors(response)
     assert response.status_code == 400
-    assert [sorted(e) for e in errors] == [[], ["criterion"], ["not_applicable"]]
-    assert "XYZ-9" in errors[1]["criterion"][0]
+    assert sorted(errors) == ["/answers/1/criterion", "/answers/2/not_applicable"]
+    assert "XYZ-9" in errors["/answers/1/criterion"][0]
     assert not Answer.objects.filter(assessment=assessment).exists()
     assert Assessment.objects.get(pk=assessment.pk).version == 1
 
@@ -188,8 +193,9 @@ def test_a_level_out_of_range_is_a_400_on_that_answer(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert response.json()["answers"][0] == {}
-    assert "less than or equal to 4" in response.json()["answers"][1]["level"][0]
+    errors = problem_errors(response)
+    assert list(errors) == ["/answers/1/level"]
+    assert "less than or equal to 4" in errors["/answers/1/level"][0]
     assert not Answer.objects.filter(assessment=assessment).exists()
 
 
@@ -252,7 +258,7 @@ def test_approving_a_draft_is_a_400_not_a_500(assessment, lead):
     response = client_for(lead).post(url("assessment-approve", assessment.pk))
 
     assert response.status_code == 400
-    assert "submitted" in response.json()["non_field_errors"][0]
+    assert "submitted" in problem_errors(response)[""][0]
 
 
 def test_answering_a_submitted_assessment_is_a_400(assessment, evaluator):
@@ -264,7 +270,7 @@ def test_answering_a_submitted_assessment_is_a_400(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert "read-only" in response.json()["non_field_errors"][0]
+    assert "read-only" in problem_errors(response)[""][0]
 
 
 # reference cases ------------------------------------------------------------
