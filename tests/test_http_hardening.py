@@ -85,7 +85,7 @@ def test_a_nul_byte_in_an_api_query_is_a_json_400(lead):
     assert response["Content-Type"] == "application/problem+json"
 
 
-# Problems (RFC 9457) under /api/ --------------------------------------------------------
+# Problems (RFC 9457) under /api/ -------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from .. import exports, services
 from ..filters import AssessmentFilter
 from ..models import (
@@ -157,7 +159,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentCreateSerializer(serializers.ModelSerializer):
+class AssessmentCreateSerializer(StrictInput, serializers.ModelSerializer):
     """Put an offer under assessment: ``procurement`` and ``offer`` are enough."""
 
     procurement = ScopedPrimaryKeyField(
@@ -213,7 +215,7 @@ class AnswersSerializer(serializers.Serializer):
     answers = AnswerSerializer(many=True)
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(StrictInput, serializers.Serializer):
     """One criterion's answer: only the fields you send change.
 
     A field you leave out keeps its stored value (or its default for a
@@ -264,7 +266,7 @@ class AnswerInputSerializer(serializers.Serializer):
         list_serializer_class = AnswerListSerializer
 
 
-class AnswersInputSerializer(serializers.Serializer):
+class AnswersInputSerializer(StrictInput, serializers.Serializer):
     """Answers to save at once; ``version`` is the one you read."""
 
     version = serializers.IntegerField(
@@ -283,7 +285,7 @@ class AnswersInputSerializer(serializers.Serializer):
     )
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictInput, serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -346,8 +348,10 @@ class AssessmentViewSet(
     queryset = Assessment.objects.with_context().order_by("-created_at", "-pk")
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
+    sync_field = "updated_at"
     ordering_fields = [
         "created_at",
+        "updated_at",
         "as_of",
         "status",
         "global_score",

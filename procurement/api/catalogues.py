@@ -179,6 +179,8 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CatalogueSerializer
     filterset_fields = ["slug"]
     ordering_fields = ["slug", "version", "loaded_at"]
+    # A published catalogue never changes: a new version is a new row.
+    sync_field = "loaded_at"
     ordering = ["slug", "-loaded_at", "-pk"]
 
     def get_serializer_class(self):

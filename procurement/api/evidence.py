@@ -25,6 +25,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from .. import evidence, exports, services
 from ..exports import grid
 from ..models import Assessment, EvidenceFile, Invitation
@@ -61,7 +63,7 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
         return reverse("api:file-detail", args=[stored.pk])
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(StrictInput, serializers.Serializer):
     file = serializers.FileField(
         help_text="PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX or TXT, checked by its "
         "content; at most EVIDENCE_MAX_BYTES (25 MB by default)."
@@ -89,7 +91,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(StrictInput, serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     days = serializers.IntegerField(
         min_value=1, max_value=365, required=False, help_text="Default 30."

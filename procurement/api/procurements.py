@@ -20,6 +20,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
 from scoring.models import Catalogue
 
 from .. import exports, sensitivity, services
@@ -84,7 +85,7 @@ class ProcurementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProcurementCreateSerializer(serializers.ModelSerializer):
+class ProcurementCreateSerializer(StrictInput, serializers.ModelSerializer):
     """A new procurement: ``title`` and ``profile`` (a code such as "N3")."""
 
     organisation = ScopedPrimaryKeyField(
@@ -147,7 +148,7 @@ class ProcurementCreateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProcurementUpdateSerializer(serializers.ModelSerializer):
+class ProcurementUpdateSerializer(StrictInput, serializers.ModelSerializer):
     """The procurement fields a buyer may change; every one is optional."""
 
     profile = serializers.CharField(
@@ -315,7 +316,7 @@ class SensitivitySerializer(serializers.Serializer):
     offers = SensitivityRowSerializer(source="sensitivity.rows", many=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000,
         allow_blank=True,
@@ -350,7 +351,8 @@ class ProcurementViewSet(
     ).order_by("-created_at", "-pk")
     serializer_class = ProcurementSerializer
     filterset_class = ProcurementFilter
-    ordering_fields = ["created_at", "title", "reference", "deadline"]
+    ordering_fields = ["created_at", "updated_at", "title", "reference", "deadline"]
+    sync_field = "updated_at"
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self):

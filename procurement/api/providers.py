@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
 from scoring.models import Catalogue
 
 from .. import services
@@ -57,7 +58,7 @@ class FactSerializer(serializers.ModelSerializer):
         fields = ["id", *FACT_FIELDS]
 
 
-class FactWriteSerializer(serializers.ModelSerializer):
+class FactWriteSerializer(StrictInput, serializers.ModelSerializer):
     """A new dated, sourced fact: ``statement``, ``as_of`` and ``source_title``."""
 
     class Meta:
@@ -104,7 +105,7 @@ class ProviderDetailSerializer(ProviderSerializer):
         read_only_fields = fields
 
 
-class ProviderUpdateSerializer(serializers.ModelSerializer):
+class ProviderUpdateSerializer(StrictInput, serializers.ModelSerializer):
     """The provider fields a buyer may change; every one is optional."""
 
     class Meta:
@@ -159,7 +160,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CertificationWriteSerializer(serializers.ModelSerializer):
+class CertificationWriteSerializer(StrictInput, serializers.ModelSerializer):
     """A new certification of an offer: ``scheme`` or ``scheme_code`` is enough.
 
     ``scheme_code`` is a code of the latest catalogue's certification schemes
@@ -226,11 +227,12 @@ class OfferSerializer(serializers.ModelSerializer):
             "is_reference_case",
             "certifications",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
-class OfferUpdateSerializer(serializers.ModelSerializer):
+class OfferUpdateSerializer(StrictInput, serializers.ModelSerializer):
     """The offer fields a buyer may change; every one is optional."""
 
     regions = serializers.ListField(
@@ -277,7 +279,8 @@ class ProviderViewSet(
     queryset = Provider.objects.order_by("name", "pk")
     serializer_class = ProviderDetailSerializer
     filterset_class = ProviderFilter
-    ordering_fields = ["name", "country", "created_at"]
+    ordering_fields = ["name", "country", "created_at", "updated_at"]
+    sync_field = "updated_at"
     ordering = ["name", "pk"]
 
     def get_queryset(self):
@@ -404,7 +407,8 @@ class OfferViewSet(
     )
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
-    ordering_fields = ["name", "provider__name", "created_at"]
+    ordering_fields = ["name", "provider__name", "created_at", "updated_at"]
+    sync_field = "updated_at"
     ordering = ["provider__name", "name", "pk"]
 
     def get_queryset(self):

@@ -75,6 +75,7 @@ class HistoryEntry(models.Model):
         PROVIDER_CREATED = "provider.created", _("Provider recorded")
         PROVIDER_CHANGED = "provider.changed", _("Provider changed")
         FACT_ADDED = "fact.added", _("Fact added")
+        FACT_CHANGED = "fact.changed", _("Fact corrected")
         OFFER_CREATED = "offer.created", _("Offer added")
         OFFER_CHANGED = "offer.changed", _("Offer changed")
         CERTIFICATION_ADDED = "certification.added", _("Certification added")

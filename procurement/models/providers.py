@@ -272,6 +272,7 @@ class Offer(models.Model):
     description = models.TextField(_("description"), blank=True)
     translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OfferQuerySet.as_manager()
 

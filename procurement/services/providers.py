@@ -142,6 +142,7 @@ def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
     fact.full_clean()
     with transaction.atomic():
         fact.save()
+        _touch(Provider, provider.pk)
         record(
             provider.organisation_id,
             user=user,
@@ -155,6 +156,48 @@ def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
             ],
         )
     return fact
+
+
+def update_fact(fact: ProviderFact, *, user, **fields) -> ProviderFact:
+    """Correct a provider's fact (evaluators and leads of its organisation).
+
+    Like ``update_provider``: only the given fields, on a locked fresh copy;
+    the record keeps what it said before.
+    """
+    roles.require_provider_editor(user, fact.provider)
+    with transaction.atomic():
+        locked = (
+            ProviderFact.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=fact.pk)
+        )
+        before = values_of(locked, fields)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=list(fields))
+        _touch(Provider, locked.provider_id)
+        changes = changes_between(before, values_of(locked, fields))
+        if changes:
+            record(
+                locked.provider.organisation_id,
+                user=user,
+                events=[
+                    Event(
+                        Recorded.FACT_CHANGED,
+                        _("Fact about %(provider)s") % {"provider": locked.provider},
+                        provider=locked.provider_id,
+                        changes=changes,
+                    )
+                ],
+            )
+    return locked
+
+
+def _touch(model, pk) -> None:
+    """Mark a row changed (``updated_at``) when what it shows changed, for
+    the clients that sync what changed since their last run."""
+    model.objects.filter(pk=pk).update(updated_at=timezone.now())
 
 
 def create_offer(provider: Provider, *, user, name: str, **fields) -> Offer:
@@ -228,7 +271,7 @@ def update_offer(offer: Offer, *, user, **fields) -> Offer:
             field="name",
             message=_("This provider already has an offer named %(name)s.")
             % {"name": locked.name},
-            update_fields=list(fields),
+            update_fields=[*fields, "updated_at"],
         )
         _record_offer(locked, user, Recorded.OFFER_CHANGED, before, fields)
     return locked
@@ -243,6 +286,7 @@ def add_certification(offer: Offer, *, user, **fields) -> Certification:
     with transaction.atomic():
         require_offer_open(offer)
         certification.save()
+        _touch(Offer, offer.pk)
         _record_certification(certification, user, Recorded.CERTIFICATION_ADDED)
     # The offer's draft assessments get what the new certificate presumes.
     # Imported here: presumptions save answers, whose module imports this one.
@@ -266,6 +310,7 @@ def remove_certification(certification: Certification, *, user) -> None:
         require_offer_open(certification.offer)
         _record_certification(certification, user, Recorded.CERTIFICATION_REMOVED)
         certification.delete()
+        _touch(Offer, certification.offer_id)
 
 
 def _record_certification(certification: Certification, user, action) -> None:

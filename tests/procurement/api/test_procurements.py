@@ -11,11 +11,11 @@ from procurement.models import Procurement
 from procurement.scorecards import procurement_summary
 from tests.factories import OfferFactory, ProcurementFactory
 from tests.procurement.api.helpers import (
-    problem_errors,
-    problem_fields,
     add_offers,
     assert_same_queries,
     client_for,
+    problem_errors,
+    problem_fields,
     url,
 )
 from tests.procurement.views.helpers import scored_assessment
@@ -82,7 +82,8 @@ def test_the_status_is_not_changed_by_patch(procurement, lead):
     )
 
     procurement.refresh_from_db()
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "status" in problem_errors(response)["/status"][0]
     assert procurement.status == "open"
 
 
