@@ -232,9 +232,8 @@ class StrictInput:
     """Refuse what DRF would let through silently: a mixin for the API's
     write serializers (before ``serializers.Serializer``).
 
-    A field the serializer does not know (unknown or misspelt) is a 400
-    naming it, where DRF ignores it (a read-only one sent back is still
-    ignored); and a JSON value of the wrong
+    A field the serializer does not take (unknown, misspelt, or one only
+    read) is a 400 naming it, where DRF ignores it; and a JSON value of the wrong
     type is a 400 where DRF coerces it: ``"yes"`` or ``1`` for a boolean, a
     number for a string, a string for an integer. A form upload
     (multipart, every value a string) is only checked for unknown fields.

@@ -127,7 +127,12 @@ class Provider(models.Model):
         ).exclude(pk=self.pk)
         if self.organisation_id and taken.exists():
             raise ValidationError(
-                {"name": _("Your organisation already has a provider with this name.")}
+                {
+                    "name": ValidationError(
+                        _("Your organisation already has a provider with this name."),
+                        code="unique",
+                    )
+                }
             )
 
 
