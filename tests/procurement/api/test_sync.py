@@ -102,7 +102,9 @@ def test_page_numbers_stay_the_default(organisation, lead):
 
 
 def test_a_cursor_that_is_not_one_is_a_400(lead):
-    response = client_for(lead).get(url("provider-list"), {"cursor": "bz1hYmM="}  # "o=abc")
+    not_a_number = "bz1hYmM="  # base64 of "o=abc": an offset that is not one
+
+    response = client_for(lead).get(url("provider-list"), {"cursor": not_a_number})
 
     assert response.json()["errors"][0]["code"] == "invalid_cursor"
 
