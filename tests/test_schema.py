@@ -44,6 +44,7 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/assessments/{id}/reopen/": ["post"],
         "/api/v1/assessments/{id}/scorecard/": ["get"],
         "/api/v1/assessments/{id}/submit/": ["post"],
+        "/api/v1/assessments/{id}/summary/": ["put"],
         "/api/v1/assessments/{id}/withdraw/": ["post"],
         "/api/v1/auth/token/": ["delete", "post"],
         "/api/v1/auth/tokens/": ["get"],
@@ -73,11 +74,13 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/procurements/{id}/panel/": ["get", "put"],
         "/api/v1/procurements/{id}/profile-adjustment/": ["get", "put"],
         "/api/v1/procurements/{id}/ranking/": ["get"],
+        "/api/v1/procurements/{id}/repin/": ["post"],
         "/api/v1/procurements/{id}/robustness/": ["get"],
         "/api/v1/procurements/{id}/sensitivity/": ["get"],
         "/api/v1/providers/": ["get", "post"],
         "/api/v1/providers/{id}/": ["get", "patch"],
         "/api/v1/providers/{id}/facts/": ["post"],
+        "/api/v1/providers/{id}/facts/{fact_id}/": ["patch"],
     }
 
 

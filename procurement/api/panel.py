@@ -267,7 +267,7 @@ class MyScoresInputSerializer(StrictInput, serializers.Serializer):
         min_length=1,
         max_length=MAX_SCORES_PER_SAVE,
         help_text="One entry per criterion; each replaces your score of it. "
-        "Errors come back as a list aligned with this one.",
+        "An error points at its score (`/scores/3/level`).",
     )
 
 

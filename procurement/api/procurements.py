@@ -39,7 +39,9 @@ from .history import (
 )
 from .organisations import editable_organisation
 from .panel import ProcurementPanelMixin
+from .repin import RepinMixin
 from .responses import (
+    CONFLICT,
     EXPORT_FORMAT,
     REFUSED,
     ExportMixin,
@@ -333,10 +335,12 @@ class ReasonSerializer(StrictInput, serializers.Serializer):
         "deadline (prefix `-` to reverse).",
     ),
     retrieve=extend_schema(summary="Read a procurement"),
+    repin=extend_schema(responses={200: ProcurementSerializer, 409: CONFLICT}),
 )
 class ProcurementViewSet(
     ProcurementPanelMixin,
     AdjustmentMixin,
+    RepinMixin,
     HistoryMixin,
     AwardMixin,
     RobustnessMixin,

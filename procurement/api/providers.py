@@ -66,6 +66,10 @@ class FactWriteSerializer(StrictInput, serializers.ModelSerializer):
         fields = FACT_FIELDS
 
 
+class FactUpdateSerializer(FactWriteSerializer):
+    """A correction of a fact: send only the fields to change."""
+
+
 class ProviderSerializer(serializers.ModelSerializer):
     description = serializers.CharField(source="description_i18n", read_only=True)
     lesson = serializers.CharField(source="lesson_i18n", read_only=True)
@@ -388,6 +392,44 @@ class ProviderViewSet(
             provider, user=request.user, **serializer.validated_data
         )
         return Response(FactSerializer(fact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct a provider's fact",
+        description="Evaluators and leads of the provider's organisation; "
+        "reference cases are read-only (403). Send only the fields to change; "
+        "the record keeps what the fact said before. A fact of another provider "
+        "is a 404.",
+        parameters=[
+            OpenApiParameter(
+                "fact_id",
+                int,
+                OpenApiParameter.PATH,
+                description="The `id` of one of the provider's `facts`.",
+            )
+        ],
+        request=FactUpdateSerializer,
+        responses={200: FactSerializer},
+        examples=[
+            OpenApiExample(
+                "A better source",
+                value={
+                    "source_title": "Annual report 2025",
+                    "source_url": "https://example.org/annual-report-2025",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["patch"], url_path=r"facts/(?P<fact_id>[0-9]+)")
+    def fact(self, request, pk=None, fact_id=None):
+        provider = self.get_object()
+        fact = get_object_or_404(provider.facts.select_related("provider"), pk=fact_id)
+        serializer = FactUpdateSerializer(fact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fact = services.update_fact(
+            fact, user=request.user, **serializer.validated_data
+        )
+        return Response(FactSerializer(fact).data)
 
 
 @extend_schema_view(

@@ -66,6 +66,7 @@ class HistoryEntry(models.Model):
         ASSESSMENT_REOPENED = "assessment.reopened", _("Assessment reopened")
         ASSESSMENT_WITHDRAWN = "assessment.withdrawn", _("Offer withdrawn")
         ASSESSMENT_REPINNED = "assessment.repinned", _("Assessment re-pinned")
+        SUMMARY_CHANGED = "assessment.summary", _("Assessment summary changed")
         PROCUREMENT_CREATED = "procurement.created", _("Procurement created")
         PROCUREMENT_CHANGED = "procurement.changed", _("Procurement changed")
         PROCUREMENT_OPENED = "procurement.opened", _("Procurement opened")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from procurement.api.assessments import MAX_ANSWERS_PER_SAVE
+from procurement.api.answers import MAX_ANSWERS_PER_SAVE
 from procurement.models import Answer, Assessment, Procurement, Provider
 from tests.procurement.api.helpers import client_for, problem_errors, problem_fields
 
@@ -98,7 +98,7 @@ def test_too_many_answers_in_one_save_is_a_400(client, answers_url, assessment):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"answers": []}, "version", "required"),
+        ({"answers": [{"criterion": "OWN-1"}]}, "version", "required"),
         ({"version": "one", "answers": []}, "version", "an integer expected"),
         ({"version": 0, "answers": []}, "version", "greater than or equal to 1"),
         ({"version": 1, "answers": {"OWN-1": 3}}, "answers", "Expected a list"),
