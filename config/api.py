@@ -7,6 +7,8 @@ no ReDoc page: its template loads Google Fonts, which our CSP and our
 "nothing from outside" rule forbid.
 """
 
+import copy
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -26,6 +28,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts import security_log
 from accounts.api import ApiTokenViewSet, TokenView
 from config import errors
+from procurement import exports
 from procurement.api import (
     AssessmentViewSet,
     CatalogueViewSet,
@@ -37,6 +40,7 @@ from procurement.api import (
     ProcurementViewSet,
     ProviderViewSet,
 )
+from procurement.api.jobs import media_type
 from procurement.services import ProcurementClosed, StaleAssessment
 
 app_name = "api"
@@ -226,6 +230,10 @@ CONFLICT_PROBLEM = {
         **PROBLEM_PROPERTIES,
         "current_version": {"type": "integer"},
         "criteria": {"type": "array", "items": {"type": "string"}},
+        "job_status": {
+            "type": "string",
+            "description": "An export job's status, when its file is not ready.",
+        },
     },
 }
 SCHEMAS = {
@@ -305,3 +313,74 @@ def _drop_unused_schemas(result) -> None:
     for name in list(schemas):
         if name not in used:
             del schemas[name]
+
+
+def document_strict_input(result, generator, request, public):
+    """Say in the schema that a request body takes no other field
+    (``additionalProperties: false``): config.rest.StrictInput refuses them."""
+    schemas = result.get("components", {}).get("schemas", {})
+    prefix = "#/components/schemas/"
+    todo = []
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                todo.append(content.get("schema", {}))
+    seen = set()
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref", "")
+        if ref.startswith(prefix):
+            name = ref[len(prefix) :]
+            if name not in seen and name in schemas:
+                seen.add(name)
+                todo.append(schemas[name])
+            continue
+        if node.get("type") == "object" and "properties" in node:
+            node.setdefault("additionalProperties", False)
+        todo.extend(node.values())
+    return result
+
+
+def document_export_formats(result, generator, request, public):
+    """One operation per export format: ``.../export/pdf/``, ``.../csv/``...
+
+    The export actions take the format in their path; documented as one
+    operation, a 200 would carry several media types and a generated client
+    would read every file one way (the PDF as text, the JSON as a string).
+    Each format's operation answers only its own media type (or 202, a job).
+    """
+    for url in [url for url in result["paths"] if "/export/{fmt}/" in url]:
+        operations = result["paths"].pop(url)
+        for fmt in exports.FORMATS:
+            result["paths"][url.replace("{fmt}", fmt)] = {
+                method: _for_format(operation, fmt)
+                for method, operation in operations.items()
+            }
+    return result
+
+
+def _for_format(operation: dict, fmt: str) -> dict:
+    operation = copy.deepcopy(operation)
+    operation["operationId"] = f"{operation['operationId']}_{fmt}"
+    operation["summary"] = f"{operation.get('summary', '')} ({fmt.upper()})".strip()
+    operation["parameters"] = [
+        p for p in operation.get("parameters", []) if p["name"] != "fmt"
+    ]
+    responses = operation["responses"]
+    wanted = media_type(fmt)
+    files = {
+        media: content
+        for media, content in responses.get("200", {}).get("content", {}).items()
+        if media == wanted
+    }
+    if files:
+        responses["200"]["content"] = files
+        responses.pop("202", None)
+    else:  # made in the background: a job
+        responses.pop("200", None)
+    return operation

@@ -426,6 +426,8 @@ a bad request (400). A stale `version` is a 409 with `current_version`.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.document_errors",
+        "config.api.document_strict_input",
+        "config.api.document_export_formats",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "procurement.models.Assessment.Status",

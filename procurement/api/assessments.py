@@ -66,6 +66,7 @@ from .panel import AssessmentPanelMixin
 from .responses import (
     CONFLICT,
     EXPORT_FORMAT,
+    EXPORT_PATH,
     ExportMixin,
     export_responses,
     export_rule,
@@ -514,7 +515,7 @@ class AssessmentViewSet(
         parameters=[EXPORT_FORMAT],
         responses=export_responses(ExportJob.Kind.ASSESSMENT),
     )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    @action(detail=True, url_path=EXPORT_PATH)
     def export(self, request, pk=None, fmt=None):
         assessment = self.get_object()
         return self._export(

@@ -43,6 +43,7 @@ from .repin import RepinMixin
 from .responses import (
     CONFLICT,
     EXPORT_FORMAT,
+    EXPORT_PATH,
     REFUSED,
     ExportMixin,
     export_responses,
@@ -559,7 +560,7 @@ class ProcurementViewSet(
         parameters=[EXPORT_FORMAT],
         responses=export_responses(ExportJob.Kind.PROCUREMENT),
     )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|xlsx|csv|json)")
+    @action(detail=True, url_path=EXPORT_PATH)
     def export(self, request, pk=None, fmt=None):
         procurement = self.get_object()
         return self._export(
