@@ -269,7 +269,7 @@ class AssessmentViewSet(
         responses={201: AssessmentSerializer},
         examples=[
             OpenApiExample(
-                "Minimal", value={"procurement": 1, "offer": 1}, request_only=True
+                "Minimal", value={"procurement": 1, "offer": 6}, request_only=True
             )
         ],
     )

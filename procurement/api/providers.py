@@ -313,15 +313,15 @@ class ProviderViewSet(
         examples=[
             OpenApiExample(
                 "Minimal",
-                value={"name": "Beta Sovereign"},
+                value={"name": "Delta Cloud"},
                 request_only=True,
             ),
             OpenApiExample(
                 "With ownership",
                 value={
-                    "name": "Gamma Hyperscale EU",
+                    "name": "Epsilon Cloud EU",
                     "country": "IE",
-                    "parent_name": "Gamma Cloud Inc.",
+                    "parent_name": "Epsilon Cloud Inc.",
                     "parent_country": "US",
                 },
                 request_only=True,
@@ -479,13 +479,13 @@ class OfferViewSet(
         examples=[
             OpenApiExample(
                 "Minimal",
-                value={"provider": 1, "name": "Trusted IaaS"},
+                value={"provider": 3, "name": "Trusted Backup"},
                 request_only=True,
             ),
             OpenApiExample(
                 "Complete",
                 value={
-                    "provider": 1,
+                    "provider": 3,
                     "name": "Trusted IaaS",
                     "service_model": "iaas",
                     "deployment_model": "public",
