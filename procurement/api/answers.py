@@ -73,8 +73,10 @@ class AnswerInputSerializer(StrictInput, serializers.Serializer):
     evidence = serializers.ChoiceField(
         choices=Answer.Evidence.choices,
         required=False,
-        help_text="What supports the level; on a profile's knock-out criteria "
-        "weak evidence caps the level that counts. Absent: unchanged.",
+        help_text="The kind of evidence behind the level (declared, documented, "
+        "verified; the criterion's `evidence_guidance` says what to look for). "
+        "On a profile's knock-out criteria weak evidence caps the level that "
+        "counts. Absent: unchanged.",
     )
     not_applicable = serializers.BooleanField(
         required=False,

@@ -71,7 +71,7 @@ from .responses import (
     export_responses,
     export_rule,
 )
-from .scorecards import ScorecardSerializer
+from .scorecards import CatalogueRefSerializer, ScorecardSerializer
 
 
 class PillarSnapshotSerializer(serializers.Serializer):
@@ -96,6 +96,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
     global_score = score_field()
     global_score_claimed = score_field()
     completeness = score_field()
+    trust_level = level_field(read_only=True, allow_null=True)
     highest_profile_passed = BlankAsNullCharField(allow_null=True, read_only=True)
     pillars = PillarSnapshotSerializer(
         source="pillar_scores", many=True, read_only=True
@@ -137,10 +138,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     offer_name = serializers.CharField(source="offer.name_i18n", read_only=True)
     provider = serializers.IntegerField(source="offer.provider_id", read_only=True)
     provider_name = serializers.CharField(source="offer.provider.name", read_only=True)
-    catalogue_slug = serializers.CharField(source="catalogue.slug", read_only=True)
-    catalogue_version = serializers.CharField(
-        source="catalogue.version", read_only=True
-    )
+    catalogue = CatalogueRefSerializer(read_only=True)
     profile = serializers.CharField(source="profile.code", read_only=True)
     summary = serializers.CharField(source="summary_i18n", read_only=True)
     is_reference_case = serializers.BooleanField(read_only=True)
@@ -156,8 +154,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "provider",
             "provider_name",
             "catalogue",
-            "catalogue_slug",
-            "catalogue_version",
             "profile",
             "status",
             "version",

@@ -69,7 +69,12 @@ class CriterionSerializer(serializers.ModelSerializer):
     pillar = serializers.CharField(source="pillar.code", read_only=True)
     name = serializers.CharField(read_only=True)
     question = serializers.CharField(read_only=True)
-    evidence_guidance = serializers.CharField(source="evidence", read_only=True)
+    evidence_guidance = serializers.CharField(
+        source="evidence",
+        read_only=True,
+        help_text="What evidence to look for, in words. An answer's `evidence` "
+        "is the kind it has (declared, documented or verified).",
+    )
     levels = LevelDescriptorSerializer(many=True, read_only=True)
     traces = serializers.ListField(child=serializers.CharField(), read_only=True)
 

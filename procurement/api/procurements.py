@@ -50,17 +50,14 @@ from .responses import (
     export_rule,
 )
 from .robustness import RobustnessMixin
-from .scorecards import KnockOutSerializer
+from .scorecards import CatalogueRefSerializer, KnockOutSerializer
 
 
 class ProcurementSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(
         source="organisation.name", read_only=True
     )
-    catalogue_slug = serializers.CharField(source="catalogue.slug", read_only=True)
-    catalogue_version = serializers.CharField(
-        source="catalogue.version", read_only=True
-    )
+    catalogue = CatalogueRefSerializer(read_only=True)
     profile = serializers.CharField(source="profile.code", read_only=True)
     profile_name = serializers.CharField(source="profile.name", read_only=True)
     assessment_count = serializers.IntegerField(read_only=True)
@@ -75,8 +72,6 @@ class ProcurementSerializer(serializers.ModelSerializer):
             "reference",
             "description",
             "catalogue",
-            "catalogue_slug",
-            "catalogue_version",
             "profile",
             "profile_name",
             "status",
@@ -243,8 +238,7 @@ class RankingSerializer(serializers.Serializer):
     procurement = serializers.IntegerField(source="procurement.pk")
     title = serializers.CharField(source="procurement.title")
     profile = serializers.CharField(source="profile.code")
-    catalogue_slug = serializers.CharField(source="catalogue.slug")
-    catalogue_version = serializers.CharField(source="catalogue.version")
+    catalogue = CatalogueRefSerializer()
     has_ties = serializers.BooleanField(source="ranking.has_ties")
     provisional = serializers.BooleanField(
         source="ranking.provisional",
@@ -308,8 +302,7 @@ class SensitivitySerializer(serializers.Serializer):
 
     procurement = serializers.IntegerField(source="procurement.pk")
     profile = serializers.CharField(source="sensitivity.profile")
-    catalogue_slug = serializers.CharField(source="catalogue.slug")
-    catalogue_version = serializers.CharField(source="catalogue.version")
+    catalogue = CatalogueRefSerializer()
     leader_depends_on_profile = serializers.BooleanField(
         source="sensitivity.leader_depends_on_profile",
         help_text="Whether the profiles that let an offer through rank different "

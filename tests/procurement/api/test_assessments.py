@@ -27,7 +27,7 @@ def test_an_assessment_needs_only_a_procurement_and_an_offer(procurement, evalua
 
     data = response.json()
     assert response.status_code == 201
-    assert (data["profile"], data["catalogue"], data["version"]) == (
+    assert (data["profile"], data["catalogue"]["id"], data["version"]) == (
         procurement.profile.code,
         procurement.catalogue_id,
         1,
@@ -308,3 +308,33 @@ def test_a_user_without_organisation_sees_only_reference_cases(reference_case):
 
     assert [a["id"] for a in listed["results"]] == [reference_case.pk]
     assert create.status_code == 403
+
+
+def test_the_catalogue_has_one_shape_wherever_it_is_named(assessment, lead):
+    client = client_for(lead)
+    expected = {
+        "id": assessment.catalogue_id,
+        "slug": assessment.catalogue.slug,
+        "version": assessment.catalogue.version,
+    }
+
+    named = [
+        client.get(url("assessment-detail", assessment.pk)).json()["catalogue"],
+        client.get(url("assessment-scorecard", assessment.pk)).json()["catalogue"],
+        client.get(url("procurement-detail", assessment.procurement_id)).json()[
+            "catalogue"
+        ],
+        client.get(url("procurement-ranking", assessment.procurement_id)).json()[
+            "catalogue"
+        ],
+    ]
+
+    assert named == [expected] * 4
+
+
+def test_the_trust_level_is_an_integer_in_the_stored_snapshot(assessment, lead):
+    Assessment.objects.filter(pk=assessment.pk).update(trust_level=2)
+
+    data = client_for(lead).get(url("assessment-detail", assessment.pk)).json()
+
+    assert data["snapshot"]["trust_level"] == 2

@@ -124,7 +124,11 @@ def test_a_lead_repins_the_procurement_and_its_assessments(
 
     assessment.refresh_from_db()
     assert response.status_code == 200
-    assert response.json()["catalogue"] == newer_catalogue.pk
+    assert response.json()["catalogue"] == {
+        "id": newer_catalogue.pk,
+        "slug": "cloud-of-trust",
+        "version": "1.1",
+    }
     assert (assessment.catalogue, assessment.version) == (newer_catalogue, 2)
 
 

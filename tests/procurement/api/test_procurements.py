@@ -239,10 +239,11 @@ def test_the_sensitivity_ranks_every_offer_under_every_profile(
 
     report = services.rank_procurement(procurement)
     assert (data["procurement"], data["profile"]) == (procurement.pk, "N3")
-    assert (data["catalogue_slug"], data["catalogue_version"]) == (
-        catalogue.slug,
-        catalogue.version,
-    )
+    assert data["catalogue"] == {
+        "id": catalogue.pk,
+        "slug": catalogue.slug,
+        "version": catalogue.version,
+    }
     assert [(p["code"], p["current"], p["total"]) for p in data["profiles"]] == [
         ("N1", False, 2),
         ("N2", False, 2),
