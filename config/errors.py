@@ -19,7 +19,7 @@ Elsewhere the site keeps Django's pages.
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,22 +27,24 @@ from accounts import security_log
 
 MEDIA_TYPE = "application/problem+json"
 
-# One title per status, translated; the ``code`` says which problem it is.
+
+# One title per status, translated (in the context "problem title", apart
+# from the same words elsewhere); the ``code`` says which problem it is.
 TITLES = {
-    400: gettext_lazy("Bad request"),
-    401: gettext_lazy("Not authenticated"),
-    403: gettext_lazy("Forbidden"),
-    404: gettext_lazy("Not found"),
-    405: gettext_lazy("Method not allowed"),
-    406: gettext_lazy("Not acceptable"),
-    409: gettext_lazy("Conflict"),
-    412: gettext_lazy("Precondition failed"),
-    413: gettext_lazy("Request body too large"),
-    415: gettext_lazy("Unsupported media type"),
-    428: gettext_lazy("Precondition required"),
-    429: gettext_lazy("Too many requests"),
-    500: gettext_lazy("Server error"),
-    503: gettext_lazy("Service unavailable"),
+    400: pgettext_lazy("problem title", "Bad request"),
+    401: pgettext_lazy("problem title", "Not authenticated"),
+    403: pgettext_lazy("problem title", "Forbidden"),
+    404: pgettext_lazy("problem title", "Not found"),
+    405: pgettext_lazy("problem title", "Method not allowed"),
+    406: pgettext_lazy("problem title", "Not acceptable"),
+    409: pgettext_lazy("problem title", "Conflict"),
+    412: pgettext_lazy("problem title", "Precondition failed"),
+    413: pgettext_lazy("problem title", "Request body too large"),
+    415: pgettext_lazy("problem title", "Unsupported media type"),
+    428: pgettext_lazy("problem title", "Precondition required"),
+    429: pgettext_lazy("problem title", "Too many requests"),
+    500: pgettext_lazy("problem title", "Server error"),
+    503: pgettext_lazy("problem title", "Service unavailable"),
 }
 
 
