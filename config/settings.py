@@ -414,8 +414,12 @@ curl -s $API/procurements/<procurement id>/ranking/ -H "$AUTH"
 curl -s -o report.pdf $API/procurements/<procurement id>/export/pdf/ -H "$AUTH"
 ```
 
-Errors keep DRF's shape: `{"detail": "..."}`, or field errors by name for
-a bad request (400). A stale `version` is a 409 with `current_version`.
+Every error is a problem details document (RFC 9457,
+`application/problem+json`): `type`, `title`, `status`, `detail` and a stable
+`code`; a refused input adds `errors`, `{pointer, code, detail}` each, with a
+JSON pointer into the body (`/answers/3/level`). A stale `version` is a 409
+with `current_version`; a stale `If-Match` a 412. Lists take `updated_after`
+and `?cursor=` for a sync.
 """,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
