@@ -132,7 +132,12 @@ def exception_handler(exc, context):
 def as_problem(exc: exceptions.APIException, status_code: int) -> dict:
     """The problem document of one of DRF's exceptions."""
     if not isinstance(exc, exceptions.ValidationError):
-        return errors.problem(status_code, exc.get_codes(), exc.detail)
+        code = exc.get_codes()
+        if not isinstance(code, str):  # a detail given as a list or dict
+            code, detail = exc.default_code, exc.default_detail
+        else:
+            detail = exc.detail
+        return errors.problem(status_code, code, detail)
     found = list(field_errors(exc.detail))
     if not found:
         detail = _("Invalid input.")

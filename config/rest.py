@@ -202,7 +202,10 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
         value = request.query_params.get(self.param)
         if field is None or value is None:
             return queryset
-        moment = parse_datetime(value.strip().replace(" ", "+"))
+        try:
+            moment = parse_datetime(value.strip().replace(" ", "+"))
+        except ValueError:  # well formed, but no such moment (a 61st second)
+            moment = None
         if moment is None:
             raise _refuse(
                 self.param,

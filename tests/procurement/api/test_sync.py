@@ -161,3 +161,10 @@ def test_a_trust_level_out_of_the_scale_is_a_400(lead):
     response = client_for(lead).get(url("assessment-list"), {"trust_level": 7})
 
     assert list(problem_errors(response)) == ["/trust_level"]
+
+
+@pytest.mark.parametrize("value", ["2026-02-30T10:00:00Z", "2026-01-01T23:59:60Z"])
+def test_an_updated_after_that_names_no_moment_is_a_400(value, lead):
+    response = client_for(lead).get(url("provider-list"), {"updated_after": value})
+
+    assert list(problem_errors(response)) == ["/updated_after"]
