@@ -211,6 +211,8 @@ FIELD_ERROR = {
         ),
         "code": _text("Stable, never translated (`required`, `unique`...)."),
         "detail": _text("In words (Accept-Language)."),
+        "sheet": _text("For a refused XLSX grid: the sheet at fault."),
+        "cell": _text("For a refused XLSX grid: the cell at fault (`G5`)."),
     },
     "required": ["pointer", "code", "detail"],
 }

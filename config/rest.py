@@ -7,6 +7,7 @@ to the views would import itself in a circle.
 """
 
 import datetime
+import re
 from collections.abc import Mapping
 
 from django.http import QueryDict
@@ -35,6 +36,15 @@ class JSONParser(parsers.JSONParser):
             ) from exc
 
 
+def sync_field(view) -> str | None:
+    """The field a list's sync follows (``updated_after``, cursor pages): the
+    view's ``sync_field``, on its list only (not on its actions' lists, such
+    as a history)."""
+    if getattr(view, "action", "list") != "list":
+        return None
+    return getattr(view, "sync_field", None)
+
+
 def _refuse(param: str, message: str, code: str = "invalid"):
     """A 400 naming a query parameter (``/page_size``)."""
     return exceptions.ValidationError({param: [ErrorDetail(message, code)]})
@@ -55,10 +65,8 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.cursor = None
-        if self.cursor_query_param in request.query_params and getattr(
-            view, "sync_field", None
-        ):
-            self.cursor = SyncCursor(view.sync_field)
+        if self.cursor_query_param in request.query_params and sync_field(view):
+            self.cursor = SyncCursor(sync_field(view))
             return self.cursor.paginate_queryset(queryset, request, view)
         try:
             return super().paginate_queryset(queryset, request, view)
@@ -102,7 +110,7 @@ class Pagination(PageNumberPagination):
                 parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
-        if getattr(view, "sync_field", None):
+        if sync_field(view):
             parameters.append(
                 {
                     "name": self.cursor_query_param,
@@ -110,7 +118,7 @@ class Pagination(PageNumberPagination):
                     "in": "query",
                     "description": "Page by cursor, for a sync: send it empty to "
                     "start, then follow `next`. Ordered by when each item last "
-                    f"changed (`{view.sync_field}`, then `id`), whatever "
+                    f"changed (`{sync_field(view)}`, then `id`), whatever "
                     "`ordering` says; `page` is then ignored.",
                     "schema": {"type": "string"},
                 }
@@ -198,7 +206,7 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
     param = "updated_after"
 
     def filter_queryset(self, request, queryset, view):
-        field = getattr(view, "sync_field", None)
+        field = sync_field(view)
         value = request.query_params.get(self.param)
         if field is None or value is None:
             return queryset
@@ -216,7 +224,7 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
         return queryset.filter(**{f"{field}__gt": moment})
 
     def get_schema_operation_parameters(self, view):
-        if getattr(view, "sync_field", None) is None:
+        if sync_field(view) is None:
             return []
         return [
             {
@@ -225,7 +233,7 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
                 "in": "query",
                 "description": "Only the items changed after this moment "
                 "(ISO 8601; UTC when no offset is given), e.g. the newest "
-                f"`{view.sync_field}` of your last sync.",
+                f"`{sync_field(view)}` of your last sync.",
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
@@ -238,8 +246,10 @@ class StrictInput:
     A field the serializer does not take (unknown, misspelt, or one only
     read) is a 400 naming it, where DRF ignores it; and a JSON value of the wrong
     type is a 400 where DRF coerces it: ``"yes"`` or ``1`` for a boolean, a
-    number for a string, a string for an integer. A form upload
-    (multipart, every value a string) is only checked for unknown fields.
+    number for a string, a string for an integer; and so is text with
+    control characters (other than tab and newlines), which no report can
+    show. A form upload (multipart, every value a string) is not checked
+    for types.
     """
 
     def to_internal_value(self, data):
@@ -250,6 +260,13 @@ class StrictInput:
                 if field is None:
                     errors[name] = [
                         ErrorDetail(_("Unknown field: %s.") % name, "unknown_field")
+                    ]
+                elif _has_control_characters(value):
+                    errors[name] = [
+                        ErrorDetail(
+                            _("Control characters are not allowed here."),
+                            "invalid_characters",
+                        )
                     ]
                 elif not isinstance(data, QueryDict) and _wrong_type(field, value):
                     errors[name] = [
@@ -262,6 +279,20 @@ class StrictInput:
             if errors:
                 raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+# What no text we store may hold: control characters other than tab and
+# newlines, lone surrogates and the two non-characters XML refuses (the XLSX
+# and PDF exports would fail on them).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _has_control_characters(value) -> bool:
+    if isinstance(value, str):
+        return CONTROL.search(value) is not None
+    if isinstance(value, list):
+        return any(_has_control_characters(item) for item in value)
+    return False
 
 
 def _wrong_type(field, value) -> str:

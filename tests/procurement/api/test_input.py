@@ -135,7 +135,7 @@ def test_a_wrong_envelope_is_a_400_naming_the_field(
         ({"criterion": "OWN-1", "not_applicable": 1}, "not_applicable", "boolean"),
         ({"criterion": "OWN-1", "levle": 3}, "levle", "Unknown field: levle."),
         ({"criterion": "TEC-5", "level": 2, "not_applicable": True}, "level", "N/A"),
-        ({"criterion": "OWN-1", "justification": "a\x00b"}, "justification", "Null"),
+        ({"criterion": "OWN-1", "justification": "a\x00b"}, "justification", "Control"),
         ({"criterion": "OWN-1", "facts": "12"}, "facts", "Expected a list"),
         ({"criterion": "OWN-1", "facts": [999999]}, "facts", "Cite only facts"),
         (

@@ -138,3 +138,21 @@ def test_the_schema_lists_the_ordering_values():
         },
     }
     assert (parameter["style"], parameter["explode"]) == ("form", False)
+
+
+@pytest.mark.parametrize("name", ["Beta\x1bCloud", "Beta\x00", ["FR", "D\x07E"]])
+def test_text_with_control_characters_is_a_400(name, offer, evaluator):
+    field = "regions" if isinstance(name, list) else "name"
+
+    response = client_for(evaluator).patch(url("offer-detail", offer.pk), {field: name})
+
+    assert response.json()["errors"][0]["code"] == "invalid_characters"
+    assert list(problem_errors(response)) == [f"/{field}"]
+
+
+def test_tabs_and_newlines_are_text_like_any_other(assessment, evaluator):
+    response = client_for(evaluator).put(
+        url("assessment-summary", assessment.pk), {"summary": "One.\n\tTwo.\r\n"}
+    )
+
+    assert response.status_code == 200

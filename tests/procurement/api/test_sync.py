@@ -168,3 +168,12 @@ def test_an_updated_after_that_names_no_moment_is_a_400(value, lead):
     response = client_for(lead).get(url("provider-list"), {"updated_after": value})
 
     assert list(problem_errors(response)) == ["/updated_after"]
+
+
+def test_a_history_pages_by_number_even_when_asked_for_a_cursor(assessment, lead):
+    response = client_for(lead).get(
+        url("assessment-history", assessment.pk), {"cursor": ""}
+    )
+
+    assert response.status_code == 200
+    assert "count" in response.json()
