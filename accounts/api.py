@@ -13,14 +13,14 @@ from rest_framework.views import APIView
 from accounts import security_log, services, two_factor
 from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
-from config.rest import JSONParser
+from config.rest import JSONParser, StrictInput
 
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(StrictInput, serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     name = serializers.CharField(

@@ -20,9 +20,11 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from config.errors import problem_response
 
 
 def _digest(username: str) -> str:
@@ -83,7 +85,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
         "Too many failed attempts from your address. Wait 15 minutes, then try again."
     )
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
+        return problem_response(429, "locked_out", message)
     return render(
         request, "registration/locked_out.html", {"message": message}, status=429
     )

@@ -1,14 +1,15 @@
 """Sends a signed-in session that still owes its second factor to the page
-that takes it (accounts/two_factor.py); under /api/ a JSON 403."""
+that takes it (accounts/two_factor.py); under /api/ a 403 problem."""
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.two_factor import DONE, SESSION_KEY, VERIFY
+from config.errors import problem_response
 
 # What a session may reach before its second factor.
 OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/")
@@ -27,9 +28,10 @@ def second_factor(
             and not request.path.startswith(OPEN_PREFIXES)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": _("Finish logging in with your second factor.")},
-                    status=403,
+                return problem_response(
+                    403,
+                    "second_factor_required",
+                    _("Finish logging in with your second factor."),
                 )
             name = "verify" if state == VERIFY else "set-up"
             return redirect(reverse(f"accounts:two-factor-{name}"))

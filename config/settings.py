@@ -378,7 +378,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "config.rest.UpdatedAfterFilter",
+        "config.rest.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
@@ -432,8 +433,12 @@ curl -s $API/procurements/<procurement id>/ranking/ -H "$AUTH"
 curl -s -o report.pdf $API/procurements/<procurement id>/export/pdf/ -H "$AUTH"
 ```
 
-Errors keep DRF's shape: `{"detail": "..."}`, or field errors by name for
-a bad request (400). A stale `version` is a 409 with `current_version`.
+Every error is a problem details document (RFC 9457,
+`application/problem+json`): `type`, `title`, `status`, `detail` and a stable
+`code`; a refused input adds `errors`, `{pointer, code, detail}` each, with a
+JSON pointer into the body (`/answers/3/level`). A stale `version` is a 409
+with `current_version`; a stale `If-Match` a 412. Lists take `updated_after`
+and `?cursor=` for a sync.
 """,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -444,6 +449,8 @@ a bad request (400). A stale `version` is a 409 with `current_version`.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.document_errors",
+        "config.api.document_strict_input",
+        "config.api.document_export_formats",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "procurement.models.Assessment.Status",

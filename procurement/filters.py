@@ -6,7 +6,10 @@ that does not exist.
 """
 
 import django_filters as filters
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
+
+from scoring.models import LEVEL_CHOICES
 
 from .models import Assessment, Offer, Organisation, Procurement, Provider
 
@@ -23,6 +26,34 @@ def boolean_filter(*, help_text, **kwargs):
     )
 
 
+def level_filter(*, help_text, **kwargs):
+    """A level of the 0-4 scale, an integer like everywhere in the API."""
+    return extend_schema_field(
+        {"type": "integer", "minimum": 0, "maximum": 4, "description": help_text}
+    )(
+        filters.TypedChoiceFilter(
+            choices=[(str(level), label) for level, label in LEVEL_CHOICES],
+            coerce=int,
+            **kwargs,
+        )
+    )
+
+
+def search_filter(*fields, help_text):
+    """``q``: the rows where any of ``fields`` contains the words given, in
+    any case (each word somewhere, so "cloud fr" finds "FR Cloud")."""
+
+    def search(queryset, name, value):
+        for word in value.split()[:10]:
+            match = Q()
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(match)
+        return queryset
+
+    return filters.CharFilter(method=search, max_length=200, help_text=help_text)
+
+
 def _visible(model):
     """The choices of an id filter: the objects the requesting user may see."""
 
@@ -35,6 +66,12 @@ def _visible(model):
 
 
 class ProviderFilter(filters.FilterSet):
+    q = search_filter(
+        "name",
+        "legal_name",
+        "parent_name",
+        help_text="Search the name, legal name and parent's name.",
+    )
     reference = boolean_filter(
         field_name="is_reference_case",
         help_text="true: only the reference cases; false: only your providers.",
@@ -42,10 +79,16 @@ class ProviderFilter(filters.FilterSet):
 
     class Meta:
         model = Provider
-        fields = ["reference", "status", "country"]
+        fields = ["q", "reference", "status", "country"]
 
 
 class OfferFilter(filters.FilterSet):
+    q = search_filter(
+        "name",
+        "description",
+        "provider__name",
+        help_text="Search the offer's name and description and its provider's name.",
+    )
     provider = filters.ModelChoiceFilter(
         queryset=_visible(Provider), help_text="Only the offers of this provider."
     )
@@ -56,7 +99,13 @@ class OfferFilter(filters.FilterSet):
 
     class Meta:
         model = Offer
-        fields = ["provider", "reference", "service_model", "deployment_model"]
+        fields = [
+            "q",
+            "provider",
+            "reference",
+            "service_model",
+            "deployment_model",
+        ]
 
 
 def _own_organisations(request):
@@ -66,6 +115,12 @@ def _own_organisations(request):
 
 
 class ProcurementFilter(filters.FilterSet):
+    q = search_filter(
+        "title",
+        "reference",
+        "description",
+        help_text="Search the title, reference and description.",
+    )
     organisation = filters.ModelChoiceFilter(
         queryset=_own_organisations,
         help_text="Only the procurements of this organisation of yours.",
@@ -73,7 +128,7 @@ class ProcurementFilter(filters.FilterSet):
 
     class Meta:
         model = Procurement
-        fields = ["organisation", "status"]
+        fields = ["q", "organisation", "status"]
 
 
 class AssessmentFilter(filters.FilterSet):
@@ -84,6 +139,21 @@ class AssessmentFilter(filters.FilterSet):
     offer = filters.ModelChoiceFilter(
         queryset=_visible(Offer), help_text="Only the assessments of this offer."
     )
+    provider = filters.ModelChoiceFilter(
+        field_name="offer__provider",
+        queryset=_visible(Provider),
+        help_text="Only the assessments of this provider's offers.",
+    )
+    eligible = boolean_filter(
+        help_text="true: only the offers eligible for their procurement's "
+        "profile (stored snapshot); false: only the excluded ones."
+    )
+    trust_level = level_filter(help_text="Only this trust level (0-4).")
+    trust_level_min = level_filter(
+        field_name="trust_level",
+        lookup_expr="gte",
+        help_text="Only a trust level of at least this one (0-4).",
+    )
     reference = boolean_filter(
         method="filter_reference",
         help_text="true: only the reference cases (Cloudwatt, Numergy...); "
@@ -92,7 +162,16 @@ class AssessmentFilter(filters.FilterSet):
 
     class Meta:
         model = Assessment
-        fields = ["procurement", "offer", "status", "reference"]
+        fields = [
+            "procurement",
+            "offer",
+            "provider",
+            "status",
+            "eligible",
+            "trust_level",
+            "trust_level_min",
+            "reference",
+        ]
 
     def filter_reference(self, queryset, name, value):
         if value:

@@ -248,6 +248,14 @@ def seed_demo() -> Procurement:
         for assessment, bidder in zip(assessments, DEMO_BIDDERS, strict=True):
             _demo_workflow(assessment, evaluator, user, bidder)
         _demo_award(procurement, user, assessments)
+        # An offer nobody assesses yet: the one the API's examples put under
+        # assessment (POST /api/v1/assessments/).
+        services.create_offer(
+            assessments[0].offer.provider,
+            user=evaluator,
+            name="Beta Object Storage",
+            regions=["FR"],
+        )
     return procurement
 
 

@@ -2,6 +2,8 @@
 cacheable, a NUL byte in the query is a 400, every error under /api/ is
 JSON, and production refuses the example's secret key."""
 
+import json
+
 import pytest
 from django.db import OperationalError
 from django.test import Client
@@ -80,10 +82,10 @@ def test_a_nul_byte_in_an_api_query_is_a_json_400(lead):
     response = api.get("/api/v1/providers/?search=%00")
 
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
 
 
-# JSON errors under /api/ --------------------------------------------------------
+# Problems (RFC 9457) under /api/ -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -96,7 +98,7 @@ def test_any_unknown_api_path_is_a_small_json_404(lead, path):
     response = api.get(path, follow=True)
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert len(response.content) < 200
 
 
@@ -120,7 +122,14 @@ def test_the_database_down_is_a_json_500_under_the_api(lead, monkeypatch):
     response = api.get("/api/v1/providers/")
 
     assert response.status_code == 500
-    assert response.json() == {"detail": "Server error; try again later."}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:cloud-of-trust:problem:server_error",
+        "title": "Server error",
+        "status": 500,
+        "detail": "Server error; try again later.",
+        "code": "server_error",
+    }
 
 
 def test_a_server_error_outside_the_api_is_an_html_page(lead, monkeypatch):
@@ -161,7 +170,7 @@ def test_an_unknown_api_path_is_json_with_debug_on_too(client, settings):
     response = client.get("/api/v1/nothing%0A/answers/%C3%88/files/")
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.django_db
@@ -172,7 +181,7 @@ def test_a_post_to_an_unknown_api_path_without_csrf_is_a_json_404(lead):
     response = client.post("/api/v1/nowhere/%0B/", {"file": ""})
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_a_refused_csrf_check_under_api_is_json(rf):
@@ -180,5 +189,6 @@ def test_a_refused_csrf_check_under_api_is_json(rf):
 
     assert (response.status_code, response["Content-Type"]) == (
         403,
-        "application/json",
+        "application/problem+json",
     )
+    assert json.loads(response.content)["code"] == "csrf_failed"

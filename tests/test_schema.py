@@ -33,7 +33,10 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/assessments/{id}/comments/": ["get", "post"],
         "/api/v1/assessments/{id}/declarations/": ["get", "post"],
         "/api/v1/assessments/{id}/declarations/{evaluator_id}/override/": ["post"],
-        "/api/v1/assessments/{id}/export/{fmt}/": ["get"],
+        "/api/v1/assessments/{id}/export/csv/": ["get"],
+        "/api/v1/assessments/{id}/export/json/": ["get"],
+        "/api/v1/assessments/{id}/export/pdf/": ["get"],
+        "/api/v1/assessments/{id}/export/xlsx/": ["get"],
         "/api/v1/assessments/{id}/grid/": ["get", "post"],
         "/api/v1/assessments/{id}/history/": ["get"],
         "/api/v1/assessments/{id}/individual-scores/": ["get"],
@@ -44,6 +47,7 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/assessments/{id}/reopen/": ["post"],
         "/api/v1/assessments/{id}/scorecard/": ["get"],
         "/api/v1/assessments/{id}/submit/": ["post"],
+        "/api/v1/assessments/{id}/summary/": ["put"],
         "/api/v1/assessments/{id}/withdraw/": ["post"],
         "/api/v1/auth/token/": ["delete", "post"],
         "/api/v1/auth/tokens/": ["get"],
@@ -67,17 +71,22 @@ def test_the_schema_documents_every_contract_path(tmp_path):
         "/api/v1/procurements/{id}/award-criteria/": ["get", "put"],
         "/api/v1/procurements/{id}/award-marks/": ["get", "put"],
         "/api/v1/procurements/{id}/close/": ["post"],
-        "/api/v1/procurements/{id}/export/{fmt}/": ["get"],
+        "/api/v1/procurements/{id}/export/csv/": ["get"],
+        "/api/v1/procurements/{id}/export/json/": ["get"],
+        "/api/v1/procurements/{id}/export/pdf/": ["get"],
+        "/api/v1/procurements/{id}/export/xlsx/": ["get"],
         "/api/v1/procurements/{id}/history/": ["get"],
         "/api/v1/procurements/{id}/open/": ["post"],
         "/api/v1/procurements/{id}/panel/": ["get", "put"],
         "/api/v1/procurements/{id}/profile-adjustment/": ["get", "put"],
         "/api/v1/procurements/{id}/ranking/": ["get"],
+        "/api/v1/procurements/{id}/repin/": ["post"],
         "/api/v1/procurements/{id}/robustness/": ["get"],
         "/api/v1/procurements/{id}/sensitivity/": ["get"],
         "/api/v1/providers/": ["get", "post"],
         "/api/v1/providers/{id}/": ["get", "patch"],
         "/api/v1/providers/{id}/facts/": ["post"],
+        "/api/v1/providers/{id}/facts/{fact_id}/": ["patch"],
         "/api/v1/webhooks/": ["get", "post"],
         "/api/v1/webhooks/{id}/": ["delete", "get", "patch"],
         "/api/v1/webhooks/{id}/deliveries/": ["get"],
@@ -126,3 +135,42 @@ def test_the_swagger_script_is_local_and_points_at_our_schema(client):
     assert '"/api/v1/schema/"' in script.content.decode()
     assert "http://" not in script.content.decode()
     assert "https://" not in script.content.decode()
+
+
+def test_each_export_format_is_its_own_operation_with_one_media_type(tmp_path):
+    call_command("spectacular", "--file", str(tmp_path / "schema.yaml"))
+    schema = yaml.safe_load((tmp_path / "schema.yaml").read_text())
+
+    def files(fmt):
+        operation = schema["paths"][f"/api/v1/assessments/{{id}}/export/{fmt}/"]["get"]
+        return {
+            code: response["content"]
+            for code, response in operation["responses"].items()
+            if code < "300"
+        }
+
+    assert files("csv") == {
+        "200": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}
+    }
+    assert files("json")["200"]["application/json"]["schema"]["type"] == "object"
+    assert list(files("pdf")) == ["202"]  # a job, whose file is bytes:
+    job_file = schema["paths"]["/api/v1/export-jobs/{id}/file/"]["get"]["responses"]
+    assert job_file["200"]["content"]["application/pdf"]["schema"] == {
+        "type": "string",
+        "format": "binary",
+    }
+
+
+def test_every_error_of_the_schema_is_a_problem(tmp_path):
+    call_command("spectacular", "--file", str(tmp_path / "schema.yaml"))
+    schema = yaml.safe_load((tmp_path / "schema.yaml").read_text())
+
+    kinds = {
+        list(response["content"])[0]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for code, response in operation["responses"].items()
+        if int(code) >= 400
+    }
+
+    assert kinds == {"application/problem+json"}

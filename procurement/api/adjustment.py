@@ -8,10 +8,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from .. import services
 
 
-class ProfileAdjustmentSerializer(serializers.Serializer):
+class ProfileAdjustmentSerializer(StrictInput, serializers.Serializer):
     pillar_weights = serializers.DictField(
         child=serializers.IntegerField(min_value=0, max_value=100),
         help_text="Every pillar's weight for this procurement; {} for the profile's.",

@@ -12,11 +12,17 @@ decimal and rendered as JSON numbers.
 from django.db.models import Prefetch
 from django.http import HttpResponseNotModified
 from django.utils.http import parse_etags
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+
+from config.rest import StrictInput
 
 from .. import exports, services
 from ..filters import AssessmentFilter
@@ -32,9 +38,22 @@ from ..models import (
 from ..scorecards import assessment_report
 from ..services import roles
 from ..snapshots import stored_report
+from .answers import (
+    ANSWERS_EXAMPLE,
+    AnswersInputSerializer,
+    AnswersSerializer,
+    SummarySerializer,
+    TransitionSerializer,
+)
+from .etags import (
+    ETAG,
+    IF_MATCH,
+    PRECONDITION_FAILED,
+    matched_version,
+    with_etag,
+)
 from .evidence import BidderActionsMixin
 from .fields import (
-    AnswerListSerializer,
     BlankAsNullCharField,
     ScopedPrimaryKeyField,
     level_field,
@@ -51,20 +70,18 @@ from .panel import AssessmentPanelMixin
 from .responses import (
     CONFLICT,
     EXPORT_FORMAT,
+    EXPORT_PATH,
     ExportMixin,
     export_responses,
     export_rule,
 )
 from .scorecards import (
     NOT_MODIFIED,
+    CatalogueRefSerializer,
     ScorecardSerializer,
     scorecard_body,
     scorecard_etag,
 )
-
-# The most answers one save may carry: a catalogue has a few dozen criteria, so
-# anything longer is a mistake and is refused before any work is done.
-MAX_ANSWERS_PER_SAVE = 200
 
 
 class PillarSnapshotSerializer(serializers.Serializer):
@@ -89,6 +106,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
     global_score = score_field()
     global_score_claimed = score_field()
     completeness = score_field()
+    trust_level = level_field(read_only=True, allow_null=True)
     highest_profile_passed = BlankAsNullCharField(allow_null=True, read_only=True)
     pillars = PillarSnapshotSerializer(
         source="pillar_scores", many=True, read_only=True
@@ -130,10 +148,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     offer_name = serializers.CharField(source="offer.name_i18n", read_only=True)
     provider = serializers.IntegerField(source="offer.provider_id", read_only=True)
     provider_name = serializers.CharField(source="offer.provider.name", read_only=True)
-    catalogue_slug = serializers.CharField(source="catalogue.slug", read_only=True)
-    catalogue_version = serializers.CharField(
-        source="catalogue.version", read_only=True
-    )
+    catalogue = CatalogueRefSerializer(read_only=True)
     profile = serializers.CharField(source="profile.code", read_only=True)
     summary = serializers.CharField(source="summary_i18n", read_only=True)
     is_reference_case = serializers.BooleanField(read_only=True)
@@ -149,8 +164,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "provider",
             "provider_name",
             "catalogue",
-            "catalogue_slug",
-            "catalogue_version",
             "profile",
             "status",
             "version",
@@ -166,7 +179,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentCreateSerializer(serializers.ModelSerializer):
+class AssessmentCreateSerializer(StrictInput, serializers.ModelSerializer):
     """Put an offer under assessment: ``procurement`` and ``offer`` are enough."""
 
     procurement = ScopedPrimaryKeyField(
@@ -189,145 +202,6 @@ class AssessmentCreateSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class AnswerSerializer(serializers.ModelSerializer):
-    criterion = serializers.CharField(source="criterion.code", read_only=True)
-    justification = serializers.CharField(source="justification_i18n", read_only=True)
-    facts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    answered_by = serializers.CharField(
-        source="answered_by.username", read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = Answer
-        fields = [
-            "criterion",
-            "level",
-            "not_applicable",
-            "evidence",
-            "justification",
-            "evidence_reference",
-            "facts",
-            "answered_by",
-            "answered_at",
-        ]
-        read_only_fields = fields
-
-
-class AnswersSerializer(serializers.Serializer):
-    """An assessment's answers with the version to send back when saving."""
-
-    assessment = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Assessment.Status.choices)
-    version = serializers.IntegerField()
-    answers = AnswerSerializer(many=True)
-
-
-class AnswerInputSerializer(serializers.Serializer):
-    """One criterion's answer: only the fields you send change.
-
-    A field you leave out keeps its stored value (or its default for a
-    criterion not answered yet: unknown level, declared evidence, empty texts,
-    no fact). Sending `not_applicable: true` alone clears the level; sending
-    a level alone clears N/A.
-    """
-
-    criterion = serializers.CharField(
-        max_length=16, help_text='Criterion code of the catalogue, e.g. "JUR-1".'
-    )
-    level = level_field(
-        allow_null=True,
-        required=False,
-        help_text="0-4; null for unknown, which scores 0. Absent: unchanged.",
-    )
-    evidence = serializers.ChoiceField(
-        choices=Answer.Evidence.choices,
-        required=False,
-        help_text="What supports the level; on a profile's knock-out criteria "
-        "weak evidence caps the level that counts. Absent: unchanged.",
-    )
-    not_applicable = serializers.BooleanField(
-        required=False,
-        help_text="Only where the criterion allows N/A (na_allowed); then level "
-        "must be null. Absent: unchanged.",
-    )
-    justification = serializers.CharField(
-        max_length=20000,
-        allow_blank=True,
-        required=False,
-        trim_whitespace=False,
-        help_text="Absent: unchanged.",
-    )
-    evidence_reference = serializers.CharField(
-        max_length=500, allow_blank=True, required=False, help_text="Absent: unchanged."
-    )
-    facts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        max_length=100,
-        allow_null=True,
-        required=False,
-        help_text="Ids of facts about the offer's provider that support the "
-        "answer; replaces the ones cited before. Absent or null: unchanged.",
-    )
-
-    class Meta:
-        list_serializer_class = AnswerListSerializer
-
-
-class AnswersInputSerializer(serializers.Serializer):
-    """Answers to save at once; ``version`` is the one you read."""
-
-    version = serializers.IntegerField(
-        min_value=1,
-        help_text="The assessment version you read (GET the assessment or its "
-        "answers). Changes to criteria nobody else touched since are merged; "
-        "if someone changed one of the criteria you change after that version, "
-        "nothing is saved and you get a 409 naming them.",
-    )
-    answers = AnswerInputSerializer(
-        many=True,
-        min_length=1,
-        max_length=MAX_ANSWERS_PER_SAVE,
-        help_text="One entry per criterion to change; criteria left out keep "
-        "their answer. Errors come back as a list aligned with this one.",
-    )
-
-
-class TransitionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        min_value=1,
-        required=False,
-        help_text="Optional: the version you read; a 409 if it has changed since.",
-    )
-    reason = serializers.CharField(
-        max_length=2000,
-        allow_blank=True,
-        required=False,
-        default="",
-        help_text="Why: required to approve an assessment with unanswered "
-        "criteria, to reopen an approved one and to withdraw an offer; kept in "
-        "the record.",
-    )
-
-
-# Endpoints ------------------------------------------------------------------
-
-
-ANSWERS_EXAMPLE = {
-    "version": 1,
-    "answers": [
-        {
-            "criterion": "JUR-1",
-            "level": 3,
-            "evidence": "verified",
-            "justification": "EU-only control chain, checked in the contract.",
-            "evidence_reference": "Contract annex 4",
-        },
-        {"criterion": "OWN-1", "level": None},
-        {"criterion": "TEC-5", "not_applicable": True},
-    ],
-}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List assessments",
@@ -339,7 +213,8 @@ ANSWERS_EXAMPLE = {
     retrieve=extend_schema(
         summary="Read an assessment with its stored scores",
         description="`version` is what you send back when saving answers or "
-        "changing the status.",
+        "changing the status; the `ETag` header says the same, for `If-Match`.",
+        parameters=[ETAG],
     ),
 )
 class AssessmentViewSet(
@@ -355,8 +230,10 @@ class AssessmentViewSet(
     queryset = Assessment.objects.with_context().order_by("-created_at", "-pk")
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
+    sync_field = "updated_at"
     ordering_fields = [
         "created_at",
+        "updated_at",
         "as_of",
         "status",
         "global_score",
@@ -370,12 +247,24 @@ class AssessmentViewSet(
 
     def _detail(self, assessment, status_code=status.HTTP_200_OK):
         assessment = self.get_queryset().get(pk=assessment.pk)
-        return Response(
+        response = Response(
             AssessmentSerializer(
                 assessment, context=self.get_serializer_context()
             ).data,
             status=status_code,
         )
+        return with_etag(response, assessment)
+
+    def retrieve(self, request, pk=None):
+        assessment = self.get_object()
+        response = Response(self.get_serializer(assessment).data)
+        return with_etag(response, assessment)
+
+    def _version(self, request, assessment, sent):
+        """The version a write is based on: ``If-Match`` (a 412 when stale)
+        or else the body's ``version``."""
+        matched = matched_version(request, assessment)
+        return sent if matched is None else matched
 
     @extend_schema(
         summary="Put an offer under assessment",
@@ -386,7 +275,7 @@ class AssessmentViewSet(
         responses={201: AssessmentSerializer},
         examples=[
             OpenApiExample(
-                "Minimal", value={"procurement": 1, "offer": 1}, request_only=True
+                "Minimal", value={"procurement": 1, "offer": 6}, request_only=True
             )
         ],
     )
@@ -407,6 +296,7 @@ class AssessmentViewSet(
         "the `version` to send back when saving. Unanswered criteria are absent "
         "(unknown, scored 0).",
         responses={200: AnswersSerializer},
+        parameters=[ETAG],
     )
     @extend_schema(
         methods=["POST"],
@@ -416,25 +306,36 @@ class AssessmentViewSet(
         "that nobody else changed since your `version` are merged with theirs; "
         "if someone changed one of your criteria after it, nothing is saved and "
         "the 409 names those `criteria` and the `current_version`. An empty "
-        "list is a 400; any invalid answer is a 400 whose `answers` list is "
-        "aligned with yours (`{}` for the valid ones). `level` is 0-4, or null "
+        "list is a 400; any invalid answer is a 400 whose `errors` point at it "
+        "(`/answers/3/level`). `level` is 0-4, or null "
         'for unknown; `"not_applicable": true` only where the criterion\'s '
         "`na_allowed` is true. A closed procurement is a 409. Returns the "
         "assessment with its version (unchanged when nothing changed) and "
         "scores.",
+        parameters=[IF_MATCH, ETAG],
         request=AnswersInputSerializer,
-        responses={200: AssessmentSerializer, 409: CONFLICT},
+        responses={
+            200: AssessmentSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
         examples=[OpenApiExample("Three answers", value=ANSWERS_EXAMPLE)],
     )
     @action(detail=True, methods=["get", "post"])
     def answers(self, request, pk=None):
         assessment = self.get_object()
         if request.method != "POST":  # GET, and HEAD like GET
-            return Response(AnswersSerializer(self._answers(assessment)).data)
+            response = Response(AnswersSerializer(self._answers(assessment)).data)
+            return with_etag(response, assessment)
         # Who may write comes before what is written: a reader gets a 403.
         roles.require_assessment_editor(request.user, assessment)
-        serializer = AnswersInputSerializer(data=request.data)
+        serializer = AnswersInputSerializer(
+            data=request.data, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
+        version = self._version(
+            request, assessment, serializer.validated_data.get("version")
+        )
         answers = [
             services.AnswerData(**item) for item in serializer.validated_data["answers"]
         ]  # fields left out are UNSET: their stored values stay
@@ -442,7 +343,7 @@ class AssessmentViewSet(
             assessment = services.record_answers(
                 assessment,
                 user=request.user,
-                version=serializer.validated_data["version"],
+                version=version,
                 answers=answers,
             )
         except services.InvalidAnswers as exc:
@@ -468,8 +369,13 @@ class AssessmentViewSet(
         summary="Submit a draft for approval",
         description="Evaluators and leads. The assessment becomes read-only. Send "
         "`version` to refuse the change if someone saved since (409).",
+        parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={200: AssessmentSerializer, 409: CONFLICT},
+        responses={
+            200: AssessmentSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -483,8 +389,13 @@ class AssessmentViewSet(
         "provider, certifications, cited facts): later changes to them do not "
         "change this assessment's pages, exports or digest. Send `version` to "
         "refuse the change if someone saved since (409).",
+        parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={200: AssessmentSerializer, 409: CONFLICT},
+        responses={
+            200: AssessmentSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -495,8 +406,13 @@ class AssessmentViewSet(
         description="Back to draft, so it can be corrected. Reopening an approved "
         "assessment needs a `reason`, kept in the record; its frozen approval "
         "record is released.",
+        parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={200: AssessmentSerializer, 409: CONFLICT},
+        responses={
+            200: AssessmentSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
@@ -506,8 +422,13 @@ class AssessmentViewSet(
         summary="Withdraw an offer from its procurement (leads)",
         description="With a `reason`. The offer leaves the ranking and is listed as "
         "withdrawn; the assessment stays in the record, never deleted.",
+        parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={200: AssessmentSerializer, 409: CONFLICT},
+        responses={
+            200: AssessmentSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -520,8 +441,44 @@ class AssessmentViewSet(
         data = serializer.validated_data
         submitting = service is services.submit_assessment
         options = {} if submitting else {"reason": data["reason"]}
-        assessment = service(
-            assessment, user=request.user, version=data.get("version"), **options
+        version = self._version(request, assessment, data.get("version"))
+        assessment = service(assessment, user=request.user, version=version, **options)
+        return self._detail(assessment)
+
+    @extend_schema(
+        summary="Set an assessment's summary",
+        description="Evaluators and leads, while the assessment is a draft. The "
+        "summary is the evaluators' conclusion, shown on the scorecard and in "
+        "the reports; a change makes a new version and goes in the record.",
+        parameters=[IF_MATCH, ETAG],
+        request=SummarySerializer,
+        responses={
+            200: AssessmentSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
+        examples=[
+            OpenApiExample(
+                "Conclusion",
+                value={
+                    "summary": "Eligible for N3; the EU control chain is verified.",
+                    "version": 1,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["put"])
+    def summary(self, request, pk=None):
+        assessment = self.get_object()
+        serializer = SummarySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assessment = services.set_summary(
+            assessment,
+            user=request.user,
+            summary=data["summary"],
+            version=self._version(request, assessment, data.get("version")),
         )
         return self._detail(assessment)
 
@@ -583,7 +540,7 @@ class AssessmentViewSet(
         parameters=[EXPORT_FORMAT],
         responses=export_responses(ExportJob.Kind.ASSESSMENT),
     )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|odt|docx|xlsx|csv|json)")
+    @action(detail=True, url_path=EXPORT_PATH)
     def export(self, request, pk=None, fmt=None):
         assessment = self.get_object()
         return self._export(

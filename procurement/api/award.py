@@ -13,12 +13,14 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from ..models import AwardCriterion, AwardMark
 from ..services import award
 from .responses import CONFLICT
 
 
-class AwardCriterionSerializer(serializers.ModelSerializer):
+class AwardCriterionSerializer(StrictInput, serializers.ModelSerializer):
     formula = serializers.ChoiceField(
         choices=AwardCriterion.Formula.choices,
         required=False,
@@ -33,7 +35,7 @@ class AwardCriterionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"required": False, "allow_blank": True}}
 
 
-class AwardMarkValueSerializer(serializers.Serializer):
+class AwardMarkValueSerializer(StrictInput, serializers.Serializer):
     criterion = serializers.IntegerField()
     value = serializers.DecimalField(
         max_digits=14,
@@ -44,7 +46,7 @@ class AwardMarkValueSerializer(serializers.Serializer):
     )
 
 
-class AwardMarksSerializer(serializers.Serializer):
+class AwardMarksSerializer(StrictInput, serializers.Serializer):
     assessment = serializers.IntegerField()
     values = AwardMarkValueSerializer(many=True)
 

@@ -69,7 +69,12 @@ class CriterionSerializer(serializers.ModelSerializer):
     pillar = serializers.CharField(source="pillar.code", read_only=True)
     name = serializers.CharField(read_only=True)
     question = serializers.CharField(read_only=True)
-    evidence_guidance = serializers.CharField(source="evidence", read_only=True)
+    evidence_guidance = serializers.CharField(
+        source="evidence",
+        read_only=True,
+        help_text="What evidence to look for, in words. An answer's `evidence` "
+        "is the kind it has (declared, documented or verified).",
+    )
     levels = LevelDescriptorSerializer(many=True, read_only=True)
     traces = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -179,6 +184,8 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CatalogueSerializer
     filterset_fields = ["slug"]
     ordering_fields = ["slug", "version", "loaded_at"]
+    # A published catalogue never changes: a new version is a new row.
+    sync_field = "loaded_at"
     ordering = ["slug", "-loaded_at", "-pk"]
 
     def get_serializer_class(self):

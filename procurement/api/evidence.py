@@ -25,6 +25,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from config import errors
+from config.rest import StrictInput
+
 from .. import evidence, exports, services
 from ..exports import grid
 from ..models import Assessment, EvidenceFile, Invitation
@@ -61,7 +64,7 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
         return reverse("api:file-detail", args=[stored.pk])
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(StrictInput, serializers.Serializer):
     file = serializers.FileField(
         help_text="PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX or TXT, checked by its "
         "content; at most EVIDENCE_MAX_BYTES (25 MB by default)."
@@ -89,7 +92,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(StrictInput, serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     days = serializers.IntegerField(
         min_value=1, max_value=365, required=False, help_text="Default 30."
@@ -108,21 +111,31 @@ class InvitationCreatedSerializer(InvitationSerializer):
         read_only_fields = fields
 
 
-GRID_ERRORS = inline_serializer(
-    "GridErrors",
-    {
-        "errors": serializers.ListField(
-            child=inline_serializer(
-                "GridError",
-                {
-                    "sheet": serializers.CharField(),
-                    "cell": serializers.CharField(),
-                    "message": serializers.CharField(),
-                },
-            )
-        )
-    },
-)
+def grid_refused(problems) -> Response:
+    """A refused grid as a 400 problem: one error per cell at fault, on the
+    ``grid`` field, with its ``sheet`` and ``cell`` (empty for the file)."""
+    found = [
+        {
+            "pointer": "/grid",
+            "code": "invalid_grid",
+            "detail": problem.message,
+            "sheet": problem.sheet,
+            "cell": problem.cell,
+        }
+        for problem in problems
+    ]
+    detail = (
+        found[0]["detail"]
+        if len(found) == 1
+        else _("%(count)d values are invalid; see errors.") % {"count": len(found)}
+    )
+    return Response(
+        errors.problem(400, "invalid", detail, errors=found),
+        status=status.HTTP_400_BAD_REQUEST,
+        content_type=errors.MEDIA_TYPE,
+    )
+
+
 TOO_LARGE = OpenApiResponse(description="The file is larger than the limit.")
 
 
@@ -242,7 +255,10 @@ class BidderActionsMixin:
                 description="The assessment (as GET /api/v1/assessments/{id}/), "
                 "with the bidder's score as claimed.",
             ),
-            400: GRID_ERRORS,
+            400: OpenApiResponse(
+                description="Nothing imported: every problem in `errors`, on "
+                "`/grid` with its `sheet` and `cell`."
+            ),
             413: TOO_LARGE,
         },
     )
@@ -267,36 +283,20 @@ class BidderActionsMixin:
             return response
         upload = request.data.get("grid")
         if upload is None or isinstance(upload, str):
-            return Response(
-                {
-                    "errors": [
-                        {
-                            "sheet": "",
-                            "cell": "",
-                            "message": _("Send the grid as a file."),
-                        }
-                    ]
-                },
-                status=status.HTTP_400_BAD_REQUEST,
+            return grid_refused(
+                [grid.GridProblem("", "", _("Send the grid as a file."))]
             )
         if upload.size > settings.GRID_MAX_BYTES:
             return Response(
-                {"detail": _("The grid is too large.")},
+                errors.problem(413, "payload_too_large", _("The grid is too large.")),
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                content_type=errors.MEDIA_TYPE,
             )
         content = upload.read()
         try:
             claims = grid.read_grid(content, assessment)
         except grid.GridRefused as exc:
-            return Response(
-                {
-                    "errors": [
-                        {"sheet": p.sheet, "cell": p.cell, "message": p.message}
-                        for p in exc.problems
-                    ]
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return grid_refused(exc.problems)
         services.import_claims(
             assessment,
             claims,

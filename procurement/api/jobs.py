@@ -21,6 +21,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from config import errors
+
 from .. import exports, jobs
 from ..models import ExportJob
 
@@ -97,9 +99,19 @@ ACCEPTED = OpenApiResponse(
 )
 
 
-class NotReadySerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    status = serializers.ChoiceField(choices=ExportJob.Status.choices)
+def media_type(fmt: str) -> str:
+    """A format's media type without its parameters (``text/csv``)."""
+    return exports.CONTENT_TYPES[fmt].split(";")[0].strip()
+
+
+def file_responses(formats, status_code: int = 200) -> dict:
+    """One response per media type of ``formats``, for drf-spectacular."""
+    return {
+        (status_code, media_type(fmt)): (
+            OpenApiTypes.OBJECT if fmt == "json" else OpenApiTypes.BINARY
+        )
+        for fmt in formats
+    }
 
 
 @extend_schema_view(
@@ -145,13 +157,11 @@ class ExportJobViewSet(
         "yet, or failed, is a 409 that says its status; a file past "
         "`expires_at` is no longer kept (404): ask for the export again.",
         responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            (200, exports.CONTENT_TYPES["odt"]): OpenApiTypes.BINARY,
-            (200, exports.CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
-            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            # Any export format, and an organisation's archive (JSON).
+            **file_responses(exports.FORMATS),
             409: OpenApiResponse(
-                NotReadySerializer, description="Not done yet, or failed."
+                description="Not done yet (`job_not_ready`) or failed "
+                "(`job_failed`); `job_status` says which."
             ),
         },
     )
@@ -170,6 +180,11 @@ class ExportJobViewSet(
             detail = _("The file is not ready yet (%(progress)d%% done).") % {
                 "progress": job.progress
             }
+        code = (
+            "job_failed" if job.status == ExportJob.Status.FAILED else "job_not_ready"
+        )
         return Response(
-            {"detail": detail, "status": job.status}, status=status.HTTP_409_CONFLICT
+            errors.problem(409, code, detail, job_status=job.status),
+            status=status.HTTP_409_CONFLICT,
+            content_type=errors.MEDIA_TYPE,
         )

@@ -21,6 +21,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from .. import services
 from ..models import Answer, IndividualScore, ModerationDecision, PanelComment
 from ..services import panel, roles
@@ -114,7 +116,7 @@ class ModerationSerializer(serializers.Serializer):
     rows = ModerationRowSerializer(many=True)
 
 
-class ConsensusInputSerializer(serializers.Serializer):
+class ConsensusInputSerializer(StrictInput, serializers.Serializer):
     criterion = serializers.CharField(max_length=16)
     level = level_field(
         allow_null=True,
@@ -132,7 +134,7 @@ class ConsensusInputSerializer(serializers.Serializer):
     )
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(StrictInput, serializers.Serializer):
     criterion = serializers.CharField(max_length=16)
     text = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True)
 

@@ -11,6 +11,8 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from .. import exports, jobs, services
 from ..models import Organisation
 from ..services import roles
@@ -27,7 +29,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationUpdateSerializer(serializers.Serializer):
+class OrganisationUpdateSerializer(StrictInput, serializers.Serializer):
     four_eyes = serializers.BooleanField(
         help_text="Whoever submits an assessment cannot approve it. Turn off only "
         "for a one-person organisation; exports then say so."

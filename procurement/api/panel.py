@@ -20,6 +20,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
+
 from ..exports.content import person
 from ..models import Answer, IndividualScore, PanelReview, PanelSeat
 from ..services import panel, roles
@@ -60,7 +62,7 @@ class PanelSerializer(serializers.Serializer):
     seats = SeatSerializer(many=True)
 
 
-class SeatInputSerializer(serializers.Serializer):
+class SeatInputSerializer(StrictInput, serializers.Serializer):
     user = serializers.IntegerField(
         min_value=1,
         help_text="Id of an evaluator or lead of the procurement's organisation.",
@@ -80,7 +82,7 @@ class SeatInputSerializer(serializers.Serializer):
     )
 
 
-class PanelInputSerializer(serializers.Serializer):
+class PanelInputSerializer(StrictInput, serializers.Serializer):
     seats = SeatInputSerializer(
         many=True,
         max_length=MAX_SEATS,
@@ -163,7 +165,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeclarationInputSerializer(serializers.Serializer):
+class DeclarationInputSerializer(StrictInput, serializers.Serializer):
     conflict = serializers.BooleanField(
         help_text="True when you have a conflict of interest with this bidder: "
         "you then do not score the offer unless a lead overrides it."
@@ -177,7 +179,7 @@ class DeclarationInputSerializer(serializers.Serializer):
     )
 
 
-class OverrideInputSerializer(serializers.Serializer):
+class OverrideInputSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(
         max_length=TEXT_LIMIT,
         allow_blank=True,
@@ -233,7 +235,7 @@ class MyScoresSerializer(serializers.Serializer):
     scores = IndividualScoreSerializer(many=True)
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(StrictInput, serializers.Serializer):
     criterion = serializers.CharField(
         max_length=16, help_text='A criterion you score, e.g. "JUR-1".'
     )
@@ -259,13 +261,13 @@ class ScoreInputSerializer(serializers.Serializer):
         list_serializer_class = AnswerListSerializer
 
 
-class MyScoresInputSerializer(serializers.Serializer):
+class MyScoresInputSerializer(StrictInput, serializers.Serializer):
     scores = ScoreInputSerializer(
         many=True,
         min_length=1,
         max_length=MAX_SCORES_PER_SAVE,
         help_text="One entry per criterion; each replaces your score of it. "
-        "Errors come back as a list aligned with this one.",
+        "An error points at its score (`/scores/3/level`).",
     )
 
 

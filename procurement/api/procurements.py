@@ -20,6 +20,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
 from scoring.models import Catalogue
 
 from .. import exports, sensitivity, services
@@ -38,25 +39,25 @@ from .history import (
 )
 from .organisations import editable_organisation
 from .panel import ProcurementPanelMixin
+from .repin import RepinMixin
 from .responses import (
+    CONFLICT,
     EXPORT_FORMAT,
+    EXPORT_PATH,
     REFUSED,
     ExportMixin,
     export_responses,
     export_rule,
 )
 from .robustness import RobustnessMixin
-from .scorecards import KnockOutSerializer
+from .scorecards import CatalogueRefSerializer, KnockOutSerializer
 
 
 class ProcurementSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(
         source="organisation.name", read_only=True
     )
-    catalogue_slug = serializers.CharField(source="catalogue.slug", read_only=True)
-    catalogue_version = serializers.CharField(
-        source="catalogue.version", read_only=True
-    )
+    catalogue = CatalogueRefSerializer(read_only=True)
     profile = serializers.CharField(source="profile.code", read_only=True)
     profile_name = serializers.CharField(source="profile.name", read_only=True)
     assessment_count = serializers.IntegerField(read_only=True)
@@ -71,8 +72,6 @@ class ProcurementSerializer(serializers.ModelSerializer):
             "reference",
             "description",
             "catalogue",
-            "catalogue_slug",
-            "catalogue_version",
             "profile",
             "profile_name",
             "status",
@@ -84,7 +83,7 @@ class ProcurementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProcurementCreateSerializer(serializers.ModelSerializer):
+class ProcurementCreateSerializer(StrictInput, serializers.ModelSerializer):
     """A new procurement: ``title`` and ``profile`` (a code such as "N3")."""
 
     organisation = ScopedPrimaryKeyField(
@@ -147,7 +146,7 @@ class ProcurementCreateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProcurementUpdateSerializer(serializers.ModelSerializer):
+class ProcurementUpdateSerializer(StrictInput, serializers.ModelSerializer):
     """The procurement fields a buyer may change; every one is optional."""
 
     profile = serializers.CharField(
@@ -239,8 +238,7 @@ class RankingSerializer(serializers.Serializer):
     procurement = serializers.IntegerField(source="procurement.pk")
     title = serializers.CharField(source="procurement.title")
     profile = serializers.CharField(source="profile.code")
-    catalogue_slug = serializers.CharField(source="catalogue.slug")
-    catalogue_version = serializers.CharField(source="catalogue.version")
+    catalogue = CatalogueRefSerializer()
     has_ties = serializers.BooleanField(source="ranking.has_ties")
     provisional = serializers.BooleanField(
         source="ranking.provisional",
@@ -304,8 +302,7 @@ class SensitivitySerializer(serializers.Serializer):
 
     procurement = serializers.IntegerField(source="procurement.pk")
     profile = serializers.CharField(source="sensitivity.profile")
-    catalogue_slug = serializers.CharField(source="catalogue.slug")
-    catalogue_version = serializers.CharField(source="catalogue.version")
+    catalogue = CatalogueRefSerializer()
     leader_depends_on_profile = serializers.BooleanField(
         source="sensitivity.leader_depends_on_profile",
         help_text="Whether the profiles that let an offer through rank different "
@@ -315,7 +312,7 @@ class SensitivitySerializer(serializers.Serializer):
     offers = SensitivityRowSerializer(source="sensitivity.rows", many=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000,
         allow_blank=True,
@@ -332,10 +329,12 @@ class ReasonSerializer(serializers.Serializer):
         "deadline (prefix `-` to reverse).",
     ),
     retrieve=extend_schema(summary="Read a procurement"),
+    repin=extend_schema(responses={200: ProcurementSerializer, 409: CONFLICT}),
 )
 class ProcurementViewSet(
     ProcurementPanelMixin,
     AdjustmentMixin,
+    RepinMixin,
     HistoryMixin,
     AwardMixin,
     RobustnessMixin,
@@ -350,7 +349,8 @@ class ProcurementViewSet(
     ).order_by("-created_at", "-pk")
     serializer_class = ProcurementSerializer
     filterset_class = ProcurementFilter
-    ordering_fields = ["created_at", "title", "reference", "deadline"]
+    ordering_fields = ["created_at", "updated_at", "title", "reference", "deadline"]
+    sync_field = "updated_at"
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self):
@@ -553,7 +553,7 @@ class ProcurementViewSet(
         parameters=[EXPORT_FORMAT],
         responses=export_responses(ExportJob.Kind.PROCUREMENT),
     )
-    @action(detail=True, url_path=r"export/(?P<fmt>pdf|odt|docx|xlsx|csv|json)")
+    @action(detail=True, url_path=EXPORT_PATH)
     def export(self, request, pk=None, fmt=None):
         procurement = self.get_object()
         return self._export(

@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import StrictInput
 from scoring.models import Catalogue
 
 from .. import services
@@ -57,12 +58,16 @@ class FactSerializer(serializers.ModelSerializer):
         fields = ["id", *FACT_FIELDS]
 
 
-class FactWriteSerializer(serializers.ModelSerializer):
+class FactWriteSerializer(StrictInput, serializers.ModelSerializer):
     """A new dated, sourced fact: ``statement``, ``as_of`` and ``source_title``."""
 
     class Meta:
         model = ProviderFact
         fields = FACT_FIELDS
+
+
+class FactUpdateSerializer(FactWriteSerializer):
+    """A correction of a fact: send only the fields to change."""
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -104,7 +109,7 @@ class ProviderDetailSerializer(ProviderSerializer):
         read_only_fields = fields
 
 
-class ProviderUpdateSerializer(serializers.ModelSerializer):
+class ProviderUpdateSerializer(StrictInput, serializers.ModelSerializer):
     """The provider fields a buyer may change; every one is optional."""
 
     class Meta:
@@ -159,7 +164,7 @@ class CertificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CertificationWriteSerializer(serializers.ModelSerializer):
+class CertificationWriteSerializer(StrictInput, serializers.ModelSerializer):
     """A new certification of an offer: ``scheme`` or ``scheme_code`` is enough.
 
     ``scheme_code`` is a code of the latest catalogue's certification schemes
@@ -226,11 +231,12 @@ class OfferSerializer(serializers.ModelSerializer):
             "is_reference_case",
             "certifications",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
-class OfferUpdateSerializer(serializers.ModelSerializer):
+class OfferUpdateSerializer(StrictInput, serializers.ModelSerializer):
     """The offer fields a buyer may change; every one is optional."""
 
     regions = serializers.ListField(
@@ -277,7 +283,8 @@ class ProviderViewSet(
     queryset = Provider.objects.order_by("name", "pk")
     serializer_class = ProviderDetailSerializer
     filterset_class = ProviderFilter
-    ordering_fields = ["name", "country", "created_at"]
+    ordering_fields = ["name", "country", "created_at", "updated_at"]
+    sync_field = "updated_at"
     ordering = ["name", "pk"]
 
     def get_queryset(self):
@@ -306,15 +313,15 @@ class ProviderViewSet(
         examples=[
             OpenApiExample(
                 "Minimal",
-                value={"name": "Beta Sovereign"},
+                value={"name": "Delta Cloud"},
                 request_only=True,
             ),
             OpenApiExample(
                 "With ownership",
                 value={
-                    "name": "Gamma Hyperscale EU",
+                    "name": "Epsilon Cloud EU",
                     "country": "IE",
-                    "parent_name": "Gamma Cloud Inc.",
+                    "parent_name": "Epsilon Cloud Inc.",
                     "parent_country": "US",
                 },
                 request_only=True,
@@ -386,6 +393,44 @@ class ProviderViewSet(
         )
         return Response(FactSerializer(fact).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Correct a provider's fact",
+        description="Evaluators and leads of the provider's organisation; "
+        "reference cases are read-only (403). Send only the fields to change; "
+        "the record keeps what the fact said before. A fact of another provider "
+        "is a 404.",
+        parameters=[
+            OpenApiParameter(
+                "fact_id",
+                int,
+                OpenApiParameter.PATH,
+                description="The `id` of one of the provider's `facts`.",
+            )
+        ],
+        request=FactUpdateSerializer,
+        responses={200: FactSerializer},
+        examples=[
+            OpenApiExample(
+                "A better source",
+                value={
+                    "source_title": "Annual report 2025",
+                    "source_url": "https://example.org/annual-report-2025",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["patch"], url_path=r"facts/(?P<fact_id>[0-9]+)")
+    def fact(self, request, pk=None, fact_id=None):
+        provider = self.get_object()
+        fact = get_object_or_404(provider.facts.select_related("provider"), pk=fact_id)
+        serializer = FactUpdateSerializer(fact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fact = services.update_fact(
+            fact, user=request.user, **serializer.validated_data
+        )
+        return Response(FactSerializer(fact).data)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -404,7 +449,8 @@ class OfferViewSet(
     )
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
-    ordering_fields = ["name", "provider__name", "created_at"]
+    ordering_fields = ["name", "provider__name", "created_at", "updated_at"]
+    sync_field = "updated_at"
     ordering = ["provider__name", "name", "pk"]
 
     def get_queryset(self):
@@ -433,13 +479,13 @@ class OfferViewSet(
         examples=[
             OpenApiExample(
                 "Minimal",
-                value={"provider": 1, "name": "Trusted IaaS"},
+                value={"provider": 3, "name": "Trusted Backup"},
                 request_only=True,
             ),
             OpenApiExample(
                 "Complete",
                 value={
-                    "provider": 1,
+                    "provider": 3,
                     "name": "Trusted IaaS",
                     "service_model": "iaas",
                     "deployment_model": "public",

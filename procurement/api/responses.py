@@ -6,14 +6,17 @@ parameter and responses: small files at once, the others as a job, see
 since the version a client read.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from .. import exports, jobs
-from .jobs import ACCEPTED, accepted
+from .jobs import ACCEPTED, accepted, file_responses
 
+# Every export format's file, declared from ``exports.FORMATS`` and
+# ``exports.CONTENT_TYPES`` alone: a new format there is a new media type
+# here. Files are bytes (``format: binary``) so that generated clients do not
+# decode them as text; the JSON record is an object.
 EXPORT_FORMAT = OpenApiParameter(
     "fmt",
     str,
@@ -23,21 +26,16 @@ EXPORT_FORMAT = OpenApiParameter(
     "(workbook), csv (table) or json (verifiable record with the inputs and a "
     "SHA-256 digest).",
 )
-FILES = {
-    "xlsx": ((200, exports.CONTENT_TYPES["xlsx"]), OpenApiTypes.BINARY),
-    "csv": ((200, "text/csv"), OpenApiTypes.STR),
-    "json": ((200, "application/json"), OpenApiTypes.OBJECT),
-}
+# The ``url_path`` of an export action: one of the formats.
+EXPORT_PATH = r"export/(?P<fmt>{})".format("|".join(exports.FORMATS))
 
 
 def export_responses(kind: str) -> dict:
     """The file formats answered at once (200), and a job for the others."""
     return {
-        **{
-            code: schema
-            for fmt, (code, schema) in FILES.items()
-            if not jobs.in_background(kind, fmt)
-        },
+        **file_responses(
+            fmt for fmt in exports.FORMATS if not jobs.in_background(kind, fmt)
+        ),
         (202, "application/json"): ACCEPTED,
     }
 

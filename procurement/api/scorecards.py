@@ -23,6 +23,9 @@ from .fields import level_field, score_field
 
 
 class CatalogueRefSerializer(serializers.Serializer):
+    """A catalogue version, the same shape wherever the API names one."""
+
+    id = serializers.IntegerField(source="pk")
     slug = serializers.CharField()
     version = serializers.CharField()
 

@@ -149,9 +149,12 @@ class Procurement(models.Model):
             # can only name the whole form).
             raise ValidationError(
                 {
-                    "reference": _(
-                        "This organisation already has a procurement with this "
-                        "reference."
+                    "reference": ValidationError(
+                        _(
+                            "This organisation already has a procurement with "
+                            "this reference."
+                        ),
+                        code="unique",
                     )
                 }
             )

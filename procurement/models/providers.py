@@ -134,7 +134,12 @@ class Provider(models.Model):
         ).exclude(pk=self.pk)
         if self.organisation_id and taken.exists():
             raise ValidationError(
-                {"name": _("Your organisation already has a provider with this name.")}
+                {
+                    "name": ValidationError(
+                        _("Your organisation already has a provider with this name."),
+                        code="unique",
+                    )
+                }
             )
 
 
@@ -285,6 +290,7 @@ class Offer(models.Model):
     description = models.TextField(_("description"), blank=True)
     translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OfferQuerySet.as_manager()
 

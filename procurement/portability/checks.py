@@ -58,7 +58,7 @@ def check_offer(item: dict, where: str) -> None:
 
 def check_answer(item: dict, where: str) -> None:
     """An answer's texts and cited facts within the API's limits."""
-    from ..api.assessments import AnswerInputSerializer
+    from ..api.answers import AnswerInputSerializer
 
     check_as_api(
         item,

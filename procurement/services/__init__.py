@@ -18,7 +18,14 @@ the names below (``services.record_answers``); each module's docstring says
 what belongs in it.
 """
 
-from .answers import UNSET, AnswerConflict, AnswerData, InvalidAnswers, record_answers
+from .answers import (
+    UNSET,
+    AnswerConflict,
+    AnswerData,
+    InvalidAnswers,
+    record_answers,
+    set_summary,
+)
 from .assessments import (
     CriterionChange,
     Rescore,
@@ -56,6 +63,7 @@ from .providers import (
     create_offer,
     create_provider,
     remove_certification,
+    update_fact,
     update_offer,
     update_provider,
 )
@@ -108,9 +116,11 @@ __all__ = [
     "repin_procurement",
     "rescore_assessment",
     "set_four_eyes",
+    "set_summary",
     "start_assessment",
     "start_assessment_of_new_offer",
     "submit_assessment",
+    "update_fact",
     "update_offer",
     "update_procurement",
     "update_provider",

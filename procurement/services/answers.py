@@ -397,3 +397,47 @@ def _write(
         for code, facts in cited.items()
         for fact in facts
     )
+
+
+def set_summary(
+    assessment: Assessment, *, user, summary: str, version: int | None = None
+) -> Assessment:
+    """Write an assessment's summary (evaluators and leads, while a draft).
+
+    Like an answer: ``version`` (when given) must be the current one, and
+    the change makes a new version and goes in the record.
+    """
+    roles.require_assessment_editor(user, assessment)
+    with transaction.atomic():
+        locked = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("procurement", "offer")
+            .get(pk=assessment.pk)
+        )
+        if locked.procurement.status == Procurement.Status.CLOSED:
+            raise ProcurementClosed()
+        if locked.status != Assessment.Status.DRAFT:
+            raise ValidationError(_("A submitted assessment is read-only."))
+        if version is not None and version != locked.version:
+            raise StaleAssessment(locked)
+        if summary == locked.summary:
+            return locked
+        changes = changes_between({"summary": locked.summary}, {"summary": summary})
+        locked.summary = summary
+        locked.version += 1
+        locked.save(update_fields=["summary", "version", "updated_at"])
+        record(
+            locked.procurement.organisation_id,
+            user=user,
+            events=[
+                Event(
+                    Recorded.SUMMARY_CHANGED,
+                    str(locked.offer),
+                    procurement=locked.procurement_id,
+                    assessment=locked.pk,
+                    offer=locked.offer_id,
+                    changes=changes,
+                )
+            ],
+        )
+    return locked

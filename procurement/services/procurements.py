@@ -24,7 +24,7 @@ from ..record import Action as Recorded
 from ..record import Event, changes_between, record
 from . import roles
 from .assessments import apply_snapshot, profile_in
-from .providers import ProcurementClosed, save_unique
+from .providers import ProcurementClosed, clean_but_unique, save_unique
 from .roles import Action
 
 # What ``update_procurement`` may change; the status has its own services.
@@ -71,7 +71,7 @@ def create_procurement(
         status=status,
         created_by=user,
     )
-    procurement.full_clean()
+    clean_but_unique(procurement, field="reference")
     with transaction.atomic():
         save_unique(
             procurement,
@@ -154,7 +154,7 @@ def update_procurement(procurement: Procurement, *, user, **fields) -> Procureme
             _forget_adjustment(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.full_clean()
+        clean_but_unique(locked, field="reference")
         save_unique(
             locked,
             field="reference",

@@ -66,7 +66,7 @@ def create_provider(
     """
     roles.require(user, Action.EDIT, organisation)
     provider = Provider(organisation=organisation, name=name, **fields)
-    provider.full_clean()
+    clean_but_unique(provider, field="name")
     with transaction.atomic():
         save_unique(
             provider,
@@ -78,13 +78,24 @@ def create_provider(
     return provider
 
 
+def clean_but_unique(instance, *, field: str) -> None:
+    """``full_clean``, leaving the uniqueness of ``field`` to ``save_unique``.
+
+    Django reports a unique constraint on an expression or on several fields
+    for the whole object, and the database's refusal (a race) is reported on
+    ``field``: checking it at save only, a clash always comes back one way.
+    """
+    instance.full_clean(validate_constraints=False)
+    instance.validate_constraints(exclude={field})
+
+
 def save_unique(instance, *, field: str, message: str, **save):
-    """Save, turning a uniqueness race lost to another request into a message."""
+    """Save, turning a uniqueness clash (or a race lost) into a message."""
     try:
         with transaction.atomic():
             instance.save(**save)
     except IntegrityError as exc:
-        raise ValidationError({field: message}) from exc
+        raise ValidationError({field: ValidationError(message, code="unique")}) from exc
     return instance
 
 
@@ -100,8 +111,14 @@ def update_provider(provider: Provider, *, user, **fields) -> Provider:
         before = values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.full_clean()
-        locked.save(update_fields=[*fields, "updated_at"])
+        clean_but_unique(locked, field="name")
+        save_unique(
+            locked,
+            field="name",
+            message=_("Your organisation already has a provider named %(name)s.")
+            % {"name": locked.name},
+            update_fields=[*fields, "updated_at"],
+        )
         _record_provider(locked, user, Recorded.PROVIDER_CHANGED, before, fields)
     return locked
 
@@ -125,6 +142,7 @@ def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
     fact.full_clean()
     with transaction.atomic():
         fact.save()
+        _touch(Provider, provider.pk)
         record(
             provider.organisation_id,
             user=user,
@@ -140,13 +158,60 @@ def add_fact(provider: Provider, *, user, **fields) -> ProviderFact:
     return fact
 
 
+def update_fact(fact: ProviderFact, *, user, **fields) -> ProviderFact:
+    """Correct a provider's fact (evaluators and leads of its organisation).
+
+    Like ``update_provider``: only the given fields, on a locked fresh copy;
+    the record keeps what it said before.
+    """
+    roles.require_provider_editor(user, fact.provider)
+    with transaction.atomic():
+        locked = (
+            ProviderFact.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=fact.pk)
+        )
+        before = values_of(locked, fields)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=list(fields))
+        _touch(Provider, locked.provider_id)
+        changes = changes_between(before, values_of(locked, fields))
+        if changes:
+            record(
+                locked.provider.organisation_id,
+                user=user,
+                events=[
+                    Event(
+                        Recorded.FACT_CHANGED,
+                        _("Fact about %(provider)s") % {"provider": locked.provider},
+                        provider=locked.provider_id,
+                        changes=changes,
+                    )
+                ],
+            )
+    return locked
+
+
+def _touch(model, pk) -> None:
+    """Mark a row changed (``updated_at``) when what it shows changed, for
+    the clients that sync what changed since their last run."""
+    model.objects.filter(pk=pk).update(updated_at=timezone.now())
+
+
 def create_offer(provider: Provider, *, user, name: str, **fields) -> Offer:
     """Add a service of a provider that can then be assessed."""
     roles.require_provider_editor(user, provider)
     offer = Offer(provider=provider, name=name, **fields)
-    offer.full_clean()
+    clean_but_unique(offer, field="name")
     with transaction.atomic():
-        offer.save()
+        save_unique(
+            offer,
+            field="name",
+            message=_("This provider already has an offer named %(name)s.")
+            % {"name": name},
+        )
         _record_offer(offer, user, Recorded.OFFER_CREATED, {})
     return offer
 
@@ -200,8 +265,14 @@ def update_offer(offer: Offer, *, user, **fields) -> Offer:
         before = values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked.full_clean()
-        locked.save(update_fields=list(fields))
+        clean_but_unique(locked, field="name")
+        save_unique(
+            locked,
+            field="name",
+            message=_("This provider already has an offer named %(name)s.")
+            % {"name": locked.name},
+            update_fields=[*fields, "updated_at"],
+        )
         _record_offer(locked, user, Recorded.OFFER_CHANGED, before, fields)
     return locked
 
@@ -215,6 +286,7 @@ def add_certification(offer: Offer, *, user, **fields) -> Certification:
     with transaction.atomic():
         require_offer_open(offer)
         certification.save()
+        _touch(Offer, offer.pk)
         _record_certification(certification, user, Recorded.CERTIFICATION_ADDED)
     # The offer's draft assessments get what the new certificate presumes.
     # Imported here: presumptions save answers, whose module imports this one.
@@ -238,6 +310,7 @@ def remove_certification(certification: Certification, *, user) -> None:
         require_offer_open(certification.offer)
         _record_certification(certification, user, Recorded.CERTIFICATION_REMOVED)
         certification.delete()
+        _touch(Offer, certification.offer_id)
 
 
 def _record_certification(certification: Certification, user, action) -> None:

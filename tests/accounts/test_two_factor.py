@@ -44,7 +44,8 @@ def test_with_a_device_the_password_alone_reaches_no_api(client, lead, device):
     response = client.get("/api/v1/providers/")
 
     assert response.status_code == 403
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "second_factor_required"
 
 
 def test_with_a_device_the_password_alone_reaches_no_admin(client, lead, device):

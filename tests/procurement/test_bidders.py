@@ -253,7 +253,7 @@ def test_a_bad_grid_lists_every_problem_and_imports_nothing(
 
     errors = response.json()["errors"]
     assert response.status_code == 400
-    assert any(e["cell"] == cell and message in e["message"] for e in errors)
+    assert any(e["cell"] == cell and message in e["detail"] for e in errors)
     assert not Claim.objects.exists()
 
 
@@ -308,7 +308,15 @@ def test_a_grid_post_without_a_file_lists_the_problem(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"] == "Send the grid as a file."
+    assert response.json()["errors"] == [
+        {
+            "pointer": "/grid",
+            "code": "invalid_grid",
+            "detail": "Send the grid as a file.",
+            "sheet": "",
+            "cell": "",
+        }
+    ]
 
 
 def test_an_invitation_without_an_address_answers_an_empty_string(assessment, lead):

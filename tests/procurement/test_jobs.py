@@ -281,7 +281,7 @@ def test_a_failed_job_says_why_on_the_page_in_the_api_and_in_the_log(
         None,
     )
     assert file.status_code == 409
-    assert file.json()["status"] == "failed"
+    assert (file.json()["code"], file.json()["job_status"]) == ("job_failed", "failed")
     assert f"Export job {job.pk}" in caplog.text
     assert "PDF export is not available" in caplog.text
 

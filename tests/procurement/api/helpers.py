@@ -62,3 +62,28 @@ def assert_same_queries(request, grow, expected, django_assert_num_queries):
         second = request()
     assert (first.status_code, second.status_code) == (200, 200)
     return first, second
+
+
+def problem_errors(response) -> dict:
+    """A refused request's errors by JSON pointer: ``{"/title": [detail]}``.
+
+    Every error of the API is a problem (RFC 9457); this also checks the
+    parts a client relies on.
+    """
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == response.status_code
+    found = {}
+    for error in body.get("errors", []):
+        found.setdefault(error["pointer"], []).append(error["detail"])
+    return found
+
+
+def problem_fields(response) -> list:
+    """The top-level fields a refused request names, in order."""
+    fields = []
+    for pointer in problem_errors(response):
+        field = pointer.split("/")[1] if pointer else ""
+        if field not in fields:
+            fields.append(field)
+    return fields

@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from procurement.models import Certification
 from tests.factories import AssessmentFactory
-from tests.procurement.api.helpers import client_for, url
+from tests.procurement.api.helpers import client_for, problem_fields, url
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,8 @@ def test_anonymous_lists_are_401_without_data(name, reference_case):
     response = APIClient().get(url(name))
 
     assert response.status_code == 401
-    assert set(response.json()) == {"detail"}
+    assert response.json()["code"] == "not_authenticated"
+    assert "results" not in response.json()
     assert response["WWW-Authenticate"] == "Token"
 
 
@@ -155,7 +156,7 @@ def test_an_assessment_of_a_foreign_procurement_or_offer_is_refused(
     )
 
     assert response.status_code == 400
-    assert sorted(response.json()) == ["offer", "procurement"]
+    assert sorted(problem_fields(response)) == ["offer", "procurement"]
 
 
 # certifications and procurement changes -------------------------------------
@@ -206,7 +207,7 @@ def test_another_organisations_objects_are_a_404(foreign, lead, method, name, bo
     response = call(client_for(lead), method, name, foreign, body)
 
     assert response.status_code == 404
-    assert set(response.json()) == {"detail"}
+    assert response.json()["code"] == "not_found"
     assert list(foreign["offer"].certifications.values_list("scheme", flat=True)) == [
         "HDS"
     ]

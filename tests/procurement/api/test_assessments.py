@@ -8,7 +8,12 @@ from procurement import services
 from procurement.models import Answer, Assessment, Membership
 from tests.conftest import member
 from tests.factories import OfferFactory, OrganisationFactory, UserFactory
-from tests.procurement.api.helpers import client_for, url
+from tests.procurement.api.helpers import (
+    client_for,
+    problem_errors,
+    problem_fields,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +27,7 @@ def test_an_assessment_needs_only_a_procurement_and_an_offer(procurement, evalua
 
     data = response.json()
     assert response.status_code == 201
-    assert (data["profile"], data["catalogue"], data["version"]) == (
+    assert (data["profile"], data["catalogue"]["id"], data["version"]) == (
         procurement.profile.code,
         procurement.catalogue_id,
         1,
@@ -37,7 +42,7 @@ def test_the_same_offer_twice_in_a_procurement_is_a_400(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert "already under assessment" in response.json()["offer"][0]
+    assert "already under assessment" in problem_errors(response)["/offer"][0]
 
 
 def test_assessments_filter_by_reference_procurement_offer_and_status(
@@ -64,7 +69,7 @@ def test_a_filter_on_someone_elses_procurement_is_a_400(foreign_assessment, lead
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["procurement"]
+    assert problem_fields(response) == ["procurement"]
 
 
 def test_lists_order_by_the_ordering_parameter(procurement, evaluator, catalogue):
@@ -167,10 +172,10 @@ def test_invalid_answers_are_a_400_aligned_with_the_payload_and_save_nothing(
         },
     )
 
-    errors = response.json()["answers"]
+    errors = problem_errors(response)
     assert response.status_code == 400
-    assert [sorted(e) for e in errors] == [[], ["criterion"], ["not_applicable"]]
-    assert "XYZ-9" in errors[1]["criterion"][0]
+    assert sorted(errors) == ["/answers/1/criterion", "/answers/2/not_applicable"]
+    assert "XYZ-9" in errors["/answers/1/criterion"][0]
     assert not Answer.objects.filter(assessment=assessment).exists()
     assert Assessment.objects.get(pk=assessment.pk).version == 1
 
@@ -188,8 +193,9 @@ def test_a_level_out_of_range_is_a_400_on_that_answer(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert response.json()["answers"][0] == {}
-    assert "less than or equal to 4" in response.json()["answers"][1]["level"][0]
+    errors = problem_errors(response)
+    assert list(errors) == ["/answers/1/level"]
+    assert "less than or equal to 4" in errors["/answers/1/level"][0]
     assert not Answer.objects.filter(assessment=assessment).exists()
 
 
@@ -252,7 +258,7 @@ def test_approving_a_draft_is_a_400_not_a_500(assessment, lead):
     response = client_for(lead).post(url("assessment-approve", assessment.pk))
 
     assert response.status_code == 400
-    assert "submitted" in response.json()["non_field_errors"][0]
+    assert "submitted" in problem_errors(response)[""][0]
 
 
 def test_answering_a_submitted_assessment_is_a_400(assessment, evaluator):
@@ -264,7 +270,7 @@ def test_answering_a_submitted_assessment_is_a_400(assessment, evaluator):
     )
 
     assert response.status_code == 400
-    assert "read-only" in response.json()["non_field_errors"][0]
+    assert "read-only" in problem_errors(response)[""][0]
 
 
 # reference cases ------------------------------------------------------------
@@ -302,3 +308,33 @@ def test_a_user_without_organisation_sees_only_reference_cases(reference_case):
 
     assert [a["id"] for a in listed["results"]] == [reference_case.pk]
     assert create.status_code == 403
+
+
+def test_the_catalogue_has_one_shape_wherever_it_is_named(assessment, lead):
+    client = client_for(lead)
+    expected = {
+        "id": assessment.catalogue_id,
+        "slug": assessment.catalogue.slug,
+        "version": assessment.catalogue.version,
+    }
+
+    named = [
+        client.get(url("assessment-detail", assessment.pk)).json()["catalogue"],
+        client.get(url("assessment-scorecard", assessment.pk)).json()["catalogue"],
+        client.get(url("procurement-detail", assessment.procurement_id)).json()[
+            "catalogue"
+        ],
+        client.get(url("procurement-ranking", assessment.procurement_id)).json()[
+            "catalogue"
+        ],
+    ]
+
+    assert named == [expected] * 4
+
+
+def test_the_trust_level_is_an_integer_in_the_stored_snapshot(assessment, lead):
+    Assessment.objects.filter(pk=assessment.pk).update(trust_level=2)
+
+    data = client_for(lead).get(url("assessment-detail", assessment.pk)).json()
+
+    assert data["snapshot"]["trust_level"] == 2

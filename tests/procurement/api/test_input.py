@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from procurement.api.assessments import MAX_ANSWERS_PER_SAVE
+from procurement.api.answers import MAX_ANSWERS_PER_SAVE
 from procurement.models import Answer, Assessment, Procurement, Provider
-from tests.procurement.api.helpers import client_for
+from tests.procurement.api.helpers import client_for, problem_errors, problem_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_json_that_is_not_an_object_is_a_400(client, answers_url, assessment):
     response = raw_post(client, answers_url, "[1, 2, 3]")
 
     assert response.status_code == 400
-    assert "Expected a dictionary" in response.json()["non_field_errors"][0]
+    assert "Expected a dictionary" in problem_errors(response)[""][0]
     assert_nothing_saved(assessment)
 
 
@@ -90,7 +90,7 @@ def test_too_many_answers_in_one_save_is_a_400(client, answers_url, assessment):
     assert response.status_code == 400
     assert (
         f"no more than {MAX_ANSWERS_PER_SAVE}"
-        in (response.json()["answers"]["non_field_errors"][0])
+        in problem_errors(response)["/answers"][0]
     )
     assert_nothing_saved(assessment)
 
@@ -98,8 +98,8 @@ def test_too_many_answers_in_one_save_is_a_400(client, answers_url, assessment):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"answers": []}, "version", "required"),
-        ({"version": "one", "answers": []}, "version", "valid integer"),
+        ({"answers": [{"criterion": "OWN-1"}]}, "version", "required"),
+        ({"version": "one", "answers": []}, "version", "an integer expected"),
         ({"version": 0, "answers": []}, "version", "greater than or equal to 1"),
         ({"version": 1, "answers": {"OWN-1": 3}}, "answers", "Expected a list"),
         ({"version": 1}, "answers", "required"),
@@ -111,24 +111,31 @@ def test_a_wrong_envelope_is_a_400_naming_the_field(
     response = client.post(answers_url, body)
 
     assert response.status_code == 400
-    assert message in json.dumps(response.json()[field])
+    assert message in json.dumps(problem_errors(response)[f"/{field}"])
     assert_nothing_saved(assessment)
 
 
 @pytest.mark.parametrize(
     ("answer", "field", "message"),
     [
-        ({"criterion": "OWN-1", "level": "high"}, "level", "valid integer"),
+        ({"criterion": "OWN-1", "level": "high"}, "level", "an integer expected"),
         ({"criterion": "OWN-1", "level": 5}, "level", "less than or equal to 4"),
         ({"criterion": "OWN-1", "level": -1}, "level", "greater than or equal to 0"),
         ({"criterion": "OWN-1", "level": 10**40}, "level", "less than or equal"),
         ({"criterion": "OWN-1", "evidence": "rumour"}, "evidence", "not a valid"),
         ({"criterion": "NOPE-1", "level": 2}, "criterion", "Unknown criterion NOPE-1"),
-        ({"criterion": ["OWN-1"]}, "criterion", "Not a valid string"),
+        ({"criterion": ["OWN-1"]}, "criterion", "a string expected"),
         ({"level": 2}, "criterion", "required"),
-        ({"criterion": "OWN-1", "not_applicable": "maybe"}, "not_applicable", "valid"),
+        (
+            {"criterion": "OWN-1", "not_applicable": "maybe"},
+            "not_applicable",
+            "a boolean",
+        ),
+        ({"criterion": "OWN-1", "not_applicable": "yes"}, "not_applicable", "boolean"),
+        ({"criterion": "OWN-1", "not_applicable": 1}, "not_applicable", "boolean"),
+        ({"criterion": "OWN-1", "levle": 3}, "levle", "Unknown field: levle."),
         ({"criterion": "TEC-5", "level": 2, "not_applicable": True}, "level", "N/A"),
-        ({"criterion": "OWN-1", "justification": "a\x00b"}, "justification", "Null"),
+        ({"criterion": "OWN-1", "justification": "a\x00b"}, "justification", "Control"),
         ({"criterion": "OWN-1", "facts": "12"}, "facts", "Expected a list"),
         ({"criterion": "OWN-1", "facts": [999999]}, "facts", "Cite only facts"),
         (
@@ -136,7 +143,7 @@ def test_a_wrong_envelope_is_a_400_naming_the_field(
             "evidence_reference",
             "no more than 500",
         ),
-        ("OWN-1", "non_field_errors", "Expected a dictionary"),
+        ("OWN-1", "", "Expected a dictionary"),
     ],
 )
 def test_a_bad_answer_is_a_400_naming_the_field_in_its_position(
@@ -147,10 +154,11 @@ def test_a_bad_answer_is_a_400_naming_the_field_in_its_position(
         {"version": 1, "answers": [{"criterion": "OWN-2", "level": 3}, answer]},
     )
 
-    errors = response.json()["answers"]
+    errors = problem_errors(response)
+    pointer = f"/answers/1/{field}" if field else "/answers/1"
     assert response.status_code == 400
-    assert errors[0] == {}
-    assert message in errors[1][field][0]
+    assert list(errors) == [pointer]
+    assert message in errors[pointer][0]
     assert_nothing_saved(assessment)
 
 
@@ -167,8 +175,9 @@ def test_a_criterion_twice_is_a_400_on_the_second(client, answers_url, assessmen
     )
 
     assert response.status_code == 400
-    assert response.json()["answers"][0] == {}
-    assert "twice" in response.json()["answers"][1]["criterion"][0]
+    errors = problem_errors(response)
+    assert list(errors) == ["/answers/1/criterion"]
+    assert "twice" in errors["/answers/1/criterion"][0]
     assert_nothing_saved(assessment)
 
 
@@ -177,7 +186,9 @@ def test_a_criterion_twice_is_a_400_on_the_second(client, answers_url, assessmen
     [
         ({"profile": "N3"}, "title", "required"),
         ({"title": "T"}, "profile", "required"),
-        ({"title": "T", "profile": 3}, "profile", "Unknown profile 3"),
+        ({"title": "T", "profile": 3}, "profile", "a string expected"),
+        ({"title": "T", "profile": "N9"}, "profile", "Unknown profile N9"),
+        ({"title": "T", "profile": "N3", "colour": "red"}, "colour", "Unknown field"),
         ({"title": "T", "profile": "N3", "deadline": "soon"}, "deadline", "format"),
         ({"title": "T", "profile": "N3", "catalogue": 10**30}, "catalogue", "Invalid"),
         ({"title": "T", "profile": "N3", "status": "won"}, "status", "not a valid"),
@@ -190,7 +201,7 @@ def test_a_bad_procurement_is_a_400_naming_the_field(
     response = client.post(reverse("api:procurement-list"), body)
 
     assert response.status_code == 400
-    assert message in response.json()[field][0]
+    assert message in problem_errors(response)[f"/{field}"][0]
     assert not Procurement.objects.exists()
 
 
@@ -209,7 +220,7 @@ def test_a_bad_assessment_is_a_400_naming_the_field(body, field, client, assessm
     response = client.post(reverse("api:assessment-list"), body)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in problem_fields(response)
     assert Assessment.objects.count() == 1
 
 
@@ -227,7 +238,7 @@ def test_a_bad_provider_is_a_400(body, field, client, organisation):
     response = client.post(reverse("api:provider-list"), body)
 
     assert response.status_code == 400
-    assert field is None or field in response.json()
+    assert field is None or field in problem_fields(response)
     assert not Provider.objects.exists()
 
 
@@ -248,11 +259,11 @@ def test_a_bad_query_parameter_is_a_4xx(query, client, assessment):
     assert response.json()
 
 
-def test_an_unknown_ordering_field_is_ignored_not_a_500(client, assessment):
+def test_an_unknown_ordering_field_is_a_400_naming_it(client, assessment):
     response = client.get(reverse("api:assessment-list"), {"ordering": "password"})
 
-    assert response.status_code == 200
-    assert [a["id"] for a in response.json()["results"]] == [assessment.pk]
+    assert response.status_code == 400
+    assert "password" in problem_errors(response)["/ordering"][0]
 
 
 @pytest.mark.parametrize("pk", ["0", "-1", "99999999999999999999999", "abc"])
@@ -260,7 +271,7 @@ def test_odd_ids_in_the_path_are_a_json_404(pk, client, assessment):
     response = client.get(f"/api/v1/assessments/{pk}/scorecard/")
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -270,4 +281,11 @@ def test_a_path_no_route_matches_is_a_json_404(method):
     response = getattr(client, method)("/api/v1/assessments/0.5/submit/")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:cloud-of-trust:problem:not_found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "Not found.",
+        "code": "not_found",
+    }

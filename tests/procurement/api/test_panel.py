@@ -6,7 +6,12 @@ from procurement.models import Membership
 from procurement.services import panel
 from procurement.services.panel import SeatData
 from tests.conftest import member
-from tests.procurement.api.helpers import assert_same_queries, client_for, url
+from tests.procurement.api.helpers import (
+    assert_same_queries,
+    client_for,
+    problem_errors,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +105,7 @@ def test_a_panel_with_an_unknown_pillar_is_a_400(procurement, lead, alice):
     )
 
     assert response.status_code == 400
-    assert "Unknown pillars: XYZ." in response.json()["non_field_errors"]
+    assert "Unknown pillars: XYZ." in problem_errors(response)[""]
 
 
 def test_an_evaluator_reads_only_their_own_scores_until_they_submit(
@@ -231,7 +236,7 @@ def test_a_submission_with_criteria_left_is_a_400(seated, assessment, alice):
     response = client.post(url("assessment-submit-my-scores", assessment.pk))
 
     assert response.status_code == 400
-    assert "1 of" in response.json()["non_field_errors"][0]
+    assert "1 of" in problem_errors(response)[""][0]
 
 
 def test_invalid_scores_come_back_aligned_with_the_list_sent(seated, assessment, alice):
@@ -249,9 +254,7 @@ def test_invalid_scores_come_back_aligned_with_the_list_sent(seated, assessment,
     )
 
     assert response.status_code == 400
-    errors = response.json()["scores"]
-    assert errors[0] == {}
-    assert "level" in errors[1]
+    assert list(problem_errors(response)) == ["/scores/1/level"]
 
 
 def test_moderation_shows_every_score_side_by_side_with_the_spread(
@@ -300,9 +303,7 @@ def test_a_consensus_without_a_rationale_is_a_400(seated, assessment, alice, bob
     response = consensus(client_for(lead), assessment, rationale="  ")
 
     assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["Give the rationale of the consensus."]
-    }
+    assert problem_errors(response) == {"": ["Give the rationale of the consensus."]}
 
 
 def test_the_consensus_sets_the_level_of_the_scorecard(
@@ -453,4 +454,4 @@ def test_a_consensus_the_criterion_does_not_allow_is_a_400(
     )
 
     assert response.status_code == 400
-    assert response.json()["non_field_errors"]
+    assert problem_errors(response)[""]

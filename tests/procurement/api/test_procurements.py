@@ -14,6 +14,8 @@ from tests.procurement.api.helpers import (
     add_offers,
     assert_same_queries,
     client_for,
+    problem_errors,
+    problem_fields,
     url,
 )
 from tests.procurement.views.helpers import scored_assessment
@@ -49,8 +51,8 @@ def test_an_unknown_profile_code_is_a_400_listing_the_codes(
     )
 
     assert response.status_code == 400
-    assert "N9" in response.json()["profile"][0]
-    assert "N1, N2, N3, N4" in response.json()["profile"][0]
+    assert "N9" in problem_errors(response)["/profile"][0]
+    assert "N1, N2, N3, N4" in problem_errors(response)["/profile"][0]
     assert not Procurement.objects.exists()
 
 
@@ -80,7 +82,8 @@ def test_the_status_is_not_changed_by_patch(procurement, lead):
     )
 
     procurement.refresh_from_db()
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "status" in problem_errors(response)["/status"][0]
     assert procurement.status == "open"
 
 
@@ -104,7 +107,7 @@ def test_the_profile_is_pinned_once_an_offer_is_assessed(procurement, evaluator,
 
     procurement.refresh_from_db()
     assert response.status_code == 400
-    assert list(response.json()) == ["profile"]
+    assert problem_fields(response) == ["profile"]
     assert procurement.profile.code == "N3"
 
 
@@ -126,7 +129,7 @@ def test_a_bad_change_is_a_400_naming_the_field(procurement, evaluator, body, fi
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert problem_fields(response) == [field]
 
 
 def test_put_of_a_procurement_is_not_offered_and_an_open_one_is_not_deleted(
@@ -167,9 +170,7 @@ def test_closing_a_closed_procurement_is_a_400(procurement, lead):
     response = client_for(lead).post(url("procurement-close", procurement.pk))
 
     assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["This procurement is already closed."]
-    }
+    assert problem_errors(response) == {"": ["This procurement is already closed."]}
 
 
 def test_a_closed_procurement_refuses_new_assessments(procurement, lead, offer):
@@ -238,10 +239,11 @@ def test_the_sensitivity_ranks_every_offer_under_every_profile(
 
     report = services.rank_procurement(procurement)
     assert (data["procurement"], data["profile"]) == (procurement.pk, "N3")
-    assert (data["catalogue_slug"], data["catalogue_version"]) == (
-        catalogue.slug,
-        catalogue.version,
-    )
+    assert data["catalogue"] == {
+        "id": catalogue.pk,
+        "slug": catalogue.slug,
+        "version": catalogue.version,
+    }
     assert [(p["code"], p["current"], p["total"]) for p in data["profiles"]] == [
         ("N1", False, 2),
         ("N2", False, 2),

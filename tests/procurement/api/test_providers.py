@@ -7,7 +7,13 @@ import pytest
 from procurement.models import Certification, Membership, Offer, Provider
 from tests.conftest import member
 from tests.factories import OfferFactory, OrganisationFactory, ProviderFactory
-from tests.procurement.api.helpers import assert_same_queries, client_for, url
+from tests.procurement.api.helpers import (
+    assert_same_queries,
+    client_for,
+    problem_errors,
+    problem_fields,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +45,7 @@ def test_a_user_of_several_organisations_must_name_one(organisation, evaluator):
     )
 
     assert refused.status_code == 400
-    assert "several organisations" in refused.json()["organisation"][0]
+    assert "several organisations" in problem_errors(refused)["/organisation"][0]
     assert accepted.status_code == 201
     assert Provider.objects.get(pk=accepted.json()["id"]).organisation == second
 
@@ -71,7 +77,7 @@ def test_creating_in_another_organisation_is_refused_like_an_unknown_id(
     )
 
     assert response.status_code == 400
-    assert "does not exist" in response.json()["organisation"][0]
+    assert "does not exist" in problem_errors(response)["/organisation"][0]
     assert not Provider.objects.exists()
 
 
@@ -104,7 +110,7 @@ def test_an_invalid_provider_field_is_a_400_naming_it(organisation, evaluator):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["website"]
+    assert problem_fields(response) == ["website"]
 
 
 def test_a_fact_is_added_to_a_provider(organisation, evaluator):
@@ -187,7 +193,7 @@ def test_offer_regions_must_be_a_list_of_strings(organisation, evaluator):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["regions"]
+    assert problem_fields(response) == ["regions"]
 
 
 def test_patch_an_offer(organisation, evaluator):
@@ -275,8 +281,8 @@ def test_a_certification_ending_before_it_starts_is_a_400_on_valid_to(offer, eva
     )
 
     assert response.status_code == 400
-    assert response.json() == {
-        "valid_to": ["A certification cannot end before it starts."]
+    assert problem_errors(response) == {
+        "/valid_to": ["A certification cannot end before it starts."]
     }
     assert not offer.certifications.exists()
 
@@ -295,7 +301,7 @@ def test_a_bad_certification_is_a_400_naming_the_field(offer, evaluator, body, f
     response = client_for(evaluator).post(url("offer-certifications", offer.pk), body)
 
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert problem_fields(response) == [field]
 
 
 def test_a_certification_is_removed(offer, certification, evaluator):

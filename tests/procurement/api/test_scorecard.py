@@ -106,6 +106,7 @@ def test_the_scorecard_endpoint_shows_the_engines_numbers(filled):
         list(engine.evidence_gaps),
     )
     assert data["catalogue"] == {
+        "id": assessment.catalogue_id,
         "slug": assessment.catalogue.slug,
         "version": assessment.catalogue.version,
     }
@@ -147,7 +148,7 @@ def test_the_scorecard_has_the_names_of_the_contract(filled):
         "capped",
         "evidence",
     }
-    assert set(data["catalogue"]) == {"slug", "version"}
+    assert set(data["catalogue"]) == {"id", "slug", "version"}
 
 
 def test_the_mix_exercises_caps_knockouts_and_na(filled):
