@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from config.rest import StrictInput
 from procurement.models import Organisation
 from procurement.services import roles
 from procurement.services.roles import Action
@@ -67,7 +68,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         return json.loads(delivery.body)
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(StrictInput, serializers.ModelSerializer):
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.none(),
         required=False,

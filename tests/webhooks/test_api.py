@@ -10,6 +10,7 @@ from accounts import services as accounts_services
 from procurement.models import Membership
 from tests.conftest import member
 from tests.factories import OrganisationFactory
+from tests.procurement.api.helpers import problem_errors, problem_fields
 from webhooks import services
 from webhooks.models import Delivery, Endpoint, Event
 
@@ -73,8 +74,8 @@ def test_a_plain_http_url_is_a_400_that_says_why(settings, lead):
     )
 
     assert response.status_code == 400
-    assert response.json() == {
-        "url": ["Webhooks are sent over HTTPS only: the URL must start with https://."]
+    assert problem_errors(response) == {
+        "/url": ["Webhooks are sent over HTTPS only: the URL must start with https://."]
     }
 
 
@@ -84,7 +85,7 @@ def test_a_private_address_is_a_400(lead):
     )
 
     assert response.status_code == 400
-    assert "private network" in response.json()["url"][0]
+    assert "private network" in problem_errors(response)["/url"][0]
 
 
 def test_unknown_events_are_a_400(lead, receiver):
@@ -93,14 +94,14 @@ def test_unknown_events_are_a_400(lead, receiver):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["events"]
+    assert problem_fields(response) == ["events"]
 
 
 def test_no_events_is_a_400(lead, receiver):
     response = client_of(lead).post(URL, {"url": receiver.url, "events": []})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["events"]
+    assert problem_fields(response) == ["events"]
 
 
 def test_an_evaluator_cannot_register_an_endpoint(evaluator, receiver):
@@ -121,7 +122,7 @@ def test_a_lead_cannot_register_for_another_organisation(lead, receiver):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["organisation"]
+    assert problem_fields(response) == ["organisation"]
 
 
 def test_a_lead_of_two_organisations_must_say_which(lead, receiver):
@@ -133,7 +134,7 @@ def test_a_lead_of_two_organisations_must_say_which(lead, receiver):
     )
 
     assert response.status_code == 400
-    assert "several organisations" in response.json()["organisation"][0]
+    assert "several organisations" in problem_errors(response)["/organisation"][0]
 
 
 def test_the_list_holds_only_the_leads_organisations_endpoints(
@@ -309,3 +310,13 @@ def test_the_deliveries_page_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         response = client.get(url)
     assert json.loads(response.content)["count"] == 4
+
+
+def test_an_unknown_field_is_a_400_naming_it(lead, receiver):
+    response = client_of(lead).post(
+        URL, {"url": receiver.url, "events": ["export.ready"], "colour": "red"}
+    )
+
+    assert response.status_code == 400
+    assert problem_fields(response) == ["colour"]
+    assert not Endpoint.objects.exists()
