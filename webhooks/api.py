@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from config.rest import StrictInput
+from config.rest import StrictInput, UpdatedAfterFilter
 from procurement.models import Organisation
 from procurement.services import roles
 from procurement.services.roles import Action
@@ -178,7 +178,8 @@ class EndpointViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = WebhookEndpointSerializer
-    filter_backends = []
+    filter_backends = [UpdatedAfterFilter]
+    sync_field = "updated_at"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

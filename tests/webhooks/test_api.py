@@ -320,3 +320,18 @@ def test_an_unknown_field_is_a_400_naming_it(lead, receiver):
     assert response.status_code == 400
     assert problem_fields(response) == ["colour"]
     assert not Endpoint.objects.exists()
+
+
+def test_the_list_syncs_only_endpoints_changed_after_a_moment(lead, endpoint):
+    seen = endpoint.updated_at.isoformat()
+    services.update_endpoint(endpoint, user=lead, description="Payroll")
+
+    changed = client_of(lead).get(URL, {"updated_after": seen}).json()["results"]
+    unchanged = (
+        client_of(lead)
+        .get(URL, {"updated_after": Endpoint.objects.get().updated_at.isoformat()})
+        .json()["results"]
+    )
+
+    assert [item["description"] for item in changed] == ["Payroll"]
+    assert unchanged == []
