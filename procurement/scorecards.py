@@ -398,11 +398,8 @@ def procurement_summary(
 
 
 def stored_unknown(assessment: Assessment) -> dict[str, tuple[int, float]]:
-    """Pillar code -> (unknown criteria, share of points), as the snapshot stored them.
-
-    Snapshots stored before unknowns were counted have neither: nothing shows
-    until the next save or ``refresh_snapshots``.
-    """
+    """Pillar code -> (unknown criteria, share of points) from the snapshot
+    (none in snapshots stored before they were counted: ``refresh_snapshots``)."""
     return {
         p["code"]: (p.get("unknown", 0), p.get("unknown_share", 0.0))
         for p in assessment.pillar_scores

@@ -130,6 +130,7 @@ def scorecard_body(report) -> dict[str, Any]:
     return {
         "assessment": report.assessment.pk,
         "catalogue": {
+            "id": report.catalogue.pk,
             "slug": str(report.catalogue.slug),
             "version": str(report.catalogue.version),
         },
