@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts import security_log, services, two_factor
 from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
-from config.rest import JSONParser, StrictInput
+from config.rest import JSONParser, StrictInput, UpdatedAfterFilter
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -160,6 +160,8 @@ class ApiTokenViewSet(
 
     serializer_class = ApiTokenSerializer
     queryset = ApiToken.objects.none()  # for the schema; get_queryset() is per user
+    filter_backends = [UpdatedAfterFilter]
+    sync_field = "created_at"  # a token never changes; a revoked one is gone
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -14,6 +14,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, parsers, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -195,6 +197,39 @@ class OrderingFilter(filters.OrderingFilter):
         ]
 
 
+def changed_after(request, queryset, field: str):
+    """Narrow ``queryset`` to ``field`` after the request's ``updated_after``.
+
+    For the filter below, and for the lists served by actions (a history,
+    a webhook's deliveries) that do not go through the filter backends.
+    """
+    value = request.query_params.get(UpdatedAfterFilter.param)
+    if value is None:
+        return queryset
+    try:
+        moment = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:  # well formed, but no such moment (a 61st second)
+        moment = None
+    if moment is None:
+        raise _refuse(
+            UpdatedAfterFilter.param,
+            _("Give a date and time (ISO 8601), e.g. 2026-01-31T12:00:00Z."),
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return queryset.filter(**{f"{field}__gt": moment})
+
+
+def updated_after_parameter(field: str) -> OpenApiParameter:
+    """The schema of ``updated_after`` for a list served by an action."""
+    return OpenApiParameter(
+        UpdatedAfterFilter.param,
+        OpenApiTypes.DATETIME,
+        description="Only the items changed after this moment (ISO 8601; UTC "
+        f"when no offset is given), e.g. the newest `{field}` of your last sync.",
+    )
+
+
 class UpdatedAfterFilter(filters.BaseFilterBackend):
     """``updated_after``: only what changed after a moment (a sync's last run).
 
@@ -207,21 +242,9 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         field = sync_field(view)
-        value = request.query_params.get(self.param)
-        if field is None or value is None:
+        if field is None:
             return queryset
-        try:
-            moment = parse_datetime(value.strip().replace(" ", "+"))
-        except ValueError:  # well formed, but no such moment (a 61st second)
-            moment = None
-        if moment is None:
-            raise _refuse(
-                self.param,
-                _("Give a date and time (ISO 8601), e.g. 2026-01-31T12:00:00Z."),
-            )
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, datetime.UTC)
-        return queryset.filter(**{f"{field}__gt": moment})
+        return changed_after(request, queryset, field)
 
     def get_schema_operation_parameters(self, view):
         if sync_field(view) is None:

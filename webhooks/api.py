@@ -17,7 +17,12 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from config.rest import StrictInput, UpdatedAfterFilter
+from config.rest import (
+    StrictInput,
+    UpdatedAfterFilter,
+    changed_after,
+    updated_after_parameter,
+)
 from procurement.models import Organisation
 from procurement.services import roles
 from procurement.services.roles import Action
@@ -233,14 +238,15 @@ class EndpointViewSet(
 
     @extend_schema(
         summary="List an endpoint's deliveries, newest first, with every attempt",
+        parameters=[updated_after_parameter("updated_at")],
         responses={200: WebhookDeliverySerializer(many=True)},
     )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         endpoint = self.get_object()
-        deliveries = endpoint.deliveries.prefetch_related("attempts").order_by(
-            "-created_at", "pk"
-        )
+        deliveries = changed_after(
+            request, endpoint.deliveries.prefetch_related("attempts"), "updated_at"
+        ).order_by("-created_at", "pk")
         page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(
             WebhookDeliverySerializer(page, many=True).data

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
+from config.rest import changed_after, updated_after_parameter
+
 from ..models import HistoryEntry
 
 
@@ -58,6 +60,7 @@ HISTORY_FILTERS = [
     OpenApiParameter(
         "criterion", str, description=_('Only this criterion\'s, e.g. "JUR-1".')
     ),
+    updated_after_parameter("at"),
 ]
 HISTORY_DESCRIPTION = (
     "Every change on record, newest first: `at`, `user`, `action`, `criterion` "
@@ -77,6 +80,7 @@ class HistoryMixin:
             entries = entries.filter(user__username=params["user"])
         if params.get("criterion"):
             entries = entries.filter(criterion=params["criterion"])
+        entries = changed_after(self.request, entries, "at")
         entries = entries.select_related("user").order_by("-sequence")
         page = self.paginate_queryset(entries)
         data = HistoryEntrySerializer(page, many=True).data

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from config import errors
+from config.rest import UpdatedAfterFilter
 
 from .. import exports, jobs
 from ..models import ExportJob
@@ -134,7 +135,8 @@ class ExportJobViewSet(
 ):
     queryset = ExportJob.objects.order_by("-created_at", "pk")
     serializer_class = ExportJobSerializer
-    filter_backends = []
+    filter_backends = [UpdatedAfterFilter]
+    sync_field = "created_at"  # a job's own URL tells its progress
     lookup_value_regex = "[0-9a-f-]{36}"
 
     def get_queryset(self):

@@ -11,7 +11,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.rest import StrictInput
+from config.rest import StrictInput, UpdatedAfterFilter
 
 from .. import exports, jobs, services
 from ..models import Organisation
@@ -25,7 +25,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "country", "four_eyes", "role"]
+        fields = ["id", "name", "kind", "country", "four_eyes", "role", "updated_at"]
         read_only_fields = fields
 
 
@@ -96,7 +96,8 @@ class OrganisationViewSet(
 ):
     queryset = Organisation.objects.order_by("name", "pk")
     serializer_class = OrganisationSerializer
-    filter_backends = []
+    filter_backends = [UpdatedAfterFilter]
+    sync_field = "updated_at"
 
     http_method_names = ["get", "patch", "head", "options"]
 

@@ -290,3 +290,14 @@ def test_a_second_lead_approves(assessment, evaluator, organisation):
 
     assert Assessment.objects.get(pk=assessment.pk).approved_by == second
     assert response.status_code == 200
+
+
+def test_the_history_syncs_only_entries_after_a_moment(assessment, evaluator, lead):
+    post_answers(evaluator, assessment, 1, {"criterion": "OWN-1", "level": 2})
+    history = url("assessment-history", assessment.pk)
+    seen = client_for(lead).get(history).json()["results"][0]["at"]
+    post_answers(lead, assessment, 2, {"criterion": "OWN-2", "level": 3})
+
+    newer = client_for(lead).get(history, {"updated_after": seen}).json()["results"]
+
+    assert [e["criterion"] for e in newer] == ["OWN-2"]

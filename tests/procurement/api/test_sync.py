@@ -177,3 +177,26 @@ def test_a_history_pages_by_number_even_when_asked_for_a_cursor(assessment, lead
 
     assert response.status_code == 200
     assert "count" in response.json()
+
+
+def test_the_organisations_list_syncs_on_what_changed(organisation, lead):
+    seen = client_for(lead).get(url("organisation-list")).json()["results"][0]
+    _age(type(organisation), organisation.pk, AN_HOUR_AGO)
+    since = (timezone.now() - AN_HOUR_AGO / 2).isoformat()
+
+    before = client_for(lead).get(url("organisation-list"), {"updated_after": since})
+    organisation.four_eyes = False
+    organisation.save()
+    after = client_for(lead).get(url("organisation-list"), {"updated_after": since})
+
+    assert "updated_at" in seen
+    assert before.json()["results"] == []
+    assert [o["id"] for o in after.json()["results"]] == [organisation.pk]
+
+
+@pytest.mark.parametrize("name", ["export-job-list", "api-token-list"])
+def test_jobs_and_tokens_take_updated_after_too(name, lead):
+    response = client_for(lead).get(url(name), {"updated_after": "not a moment"})
+
+    assert response.status_code == 400
+    assert list(problem_errors(response)) == ["/updated_after"]
