@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 from procurement.exports import export_assessment, export_procurement
 from procurement.scorecards import assessment_report
 from procurement.services import rank_procurement
-from tests.procurement.exports.helpers import NOW, assess, reference_case, tender
+from tests.procurement.exports.helpers import NOW, reference_case, tender
 
 pytestmark = pytest.mark.django_db
 
@@ -147,21 +147,6 @@ def test_french_docx_is_in_french_throughout(catalogue):
     assert (
         "généré le 22 novembre 2026" in document.sections[0].footer.paragraphs[0].text
     )
-
-
-def test_docx_queries_do_not_grow_with_the_offers(
-    organisation, lead, catalogue, django_assert_max_num_queries
-):
-    small = tender(organisation, lead, bidders=[("Alone", 3)])
-    export_procurement(small, "json")  # warm the catalogue's spec cache
-    # The PDF's queries (test_pdf.py): the DOCX reads the PDF's content.
-    with django_assert_max_num_queries(24):
-        export_procurement(small, "docx")
-
-    assess(small, lead, "Second", 2)
-    assess(small, lead, "Third", 4)
-    with django_assert_max_num_queries(24):
-        export_procurement(small, "docx")
 
 
 def test_a_docx_of_a_procurement_without_offers_says_so(organisation, lead):

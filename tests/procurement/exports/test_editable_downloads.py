@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from odf.opendocument import load
 
-from procurement.exports import document
+from procurement.exports import document, export_procurement
 from procurement.models import ExportJob
 from tests.factories import AssessmentFactory
 from tests.procurement.api.helpers import client_for
+from tests.procurement.exports.helpers import assess, tender
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,19 @@ def test_without_cairo_the_job_fails_with_the_reason(viewer, procurement, monkey
 
     assert job.json()["status"] == "failed"
     assert "libcairo2" in job.json()["error"]
+
+
+@pytest.mark.parametrize("fmt", ["odt", "docx"])
+def test_editable_report_queries_do_not_grow_with_the_offers(
+    fmt, organisation, lead, catalogue, django_assert_max_num_queries
+):
+    small = tender(organisation, lead, bidders=[("Alone", 3)])
+    export_procurement(small, "json")  # warm the catalogue's spec cache
+    # The PDF's queries (test_pdf.py): the editable report reads the PDF's content.
+    with django_assert_max_num_queries(24):
+        export_procurement(small, fmt)
+
+    assess(small, lead, "Second", 2)
+    assess(small, lead, "Third", 4)
+    with django_assert_max_num_queries(24):
+        export_procurement(small, fmt)

@@ -13,7 +13,7 @@ from odf.opendocument import load
 from procurement.exports import export_assessment, export_procurement
 from procurement.scorecards import assessment_report
 from procurement.services import rank_procurement
-from tests.procurement.exports.helpers import NOW, assess, reference_case, tender
+from tests.procurement.exports.helpers import NOW, reference_case, tender
 
 pytestmark = pytest.mark.django_db
 
@@ -194,21 +194,6 @@ def test_libreoffice_opens_the_odt_and_prints_it(procurement, tmp_path):
     )
 
     assert (tmp_path / "report.pdf").read_bytes()[:4] == b"%PDF"
-
-
-def test_odt_queries_do_not_grow_with_the_offers(
-    organisation, lead, catalogue, django_assert_max_num_queries
-):
-    small = tender(organisation, lead, bidders=[("Alone", 3)])
-    export_procurement(small, "json")  # warm the catalogue's spec cache
-    # The PDF's queries (test_pdf.py): the ODT reads the PDF's content.
-    with django_assert_max_num_queries(24):
-        export_procurement(small, "odt")
-
-    assess(small, lead, "Second", 2)
-    assess(small, lead, "Third", 4)
-    with django_assert_max_num_queries(24):
-        export_procurement(small, "odt")
 
 
 def test_an_odt_of_a_procurement_without_offers_says_so(organisation, lead):
