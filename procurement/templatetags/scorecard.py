@@ -1,7 +1,11 @@
 """Template filters that format scorecard values; no rule or query here.
 
 ``{% load scorecard %}`` gives filters that print a score, a trust level, a
-fact's date at its known precision, and a percentage for a CSS bar width.
+fact's date at its known precision, and a percentage for a CSS bar width;
+and tags that write the small fragments a page repeats per offer (the same
+HTML as the partials ``_scorebar.html``, ``_trust.html``, ``_status.html``,
+``_bidder_claims.html`` and a cell of ``_sensitivity.html``), which a page
+of 50 offers would otherwise include hundreds of times.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -93,3 +99,104 @@ def lookup(mapping, key):
 def descriptor(line, level) -> str:
     """The criterion's descriptor of a level (``CriterionLine.descriptor``)."""
     return line.descriptor(level) if level not in (None, "") else ""
+
+
+@register.simple_tag
+def scorebar(value) -> str:
+    """A score with a small bar: ``_scorebar.html``."""
+    return format_html(
+        '<span class="scorebar"><span class="scorebar__value">{}</span>'
+        '<span class="scorebar__track" aria-hidden="true">'
+        '<span class="scorebar__fill" style="width: {}"></span></span></span>',
+        score(value),
+        width(value),
+    )
+
+
+@register.simple_tag
+def trust_badge(level) -> str:
+    """A trust level badge without the level's meaning: ``_trust.html``."""
+    if level in (None, ""):
+        words = _("Trust level –")
+    else:
+        words = _("Trust level %(level)s") % {"level": conditional_escape(level)}
+    return format_html(
+        '<span class="trust {}">{}</span>', level_class(level), mark_safe(words)
+    )
+
+
+@register.simple_tag
+def status_badge(assessment) -> str:
+    """An assessment's workflow status: ``_status.html``."""
+    return format_html(
+        '<span class="status status--{}">{}</span>',
+        assessment.status,
+        assessment.get_status_display(),
+    )
+
+
+@register.simple_tag
+def bidder_claims(assessment) -> str:
+    """What the bidder's own answers score, and where they differ
+    (``_bidder_claims.html``)."""
+    if assessment.bidder_score is None:
+        return format_html('<span class="muted">{}</span>', _("none"))
+    differs = assessment.bidder_differs
+    if not differs:
+        return score(assessment.bidder_score)
+    count = len(differs)
+    words = ngettext(
+        "differs on %(counter)s criterion", "differs on %(counter)s criteria", count
+    ) % {"counter": count}
+    return format_html(
+        '{}<br><span class="small" data-bidder-differs>{}: {}</span>',
+        score(assessment.bidder_score),
+        mark_safe(words),
+        ", ".join(conditional_escape(code) for code in differs),
+    )
+
+
+@register.simple_tag
+def sensitivity_cells(row, current) -> str:
+    """An offer's cells under every profile in the sensitivity table
+    (``_sensitivity.html``); the fixed words translated once per row."""
+    words = {
+        "tied": format_html(' <span class="tag tag--tie">{}</span>', _("tied")),
+        "excluded": _("excluded"),
+        "rank": _("rank %(rank)s"),
+    }
+    return mark_safe("".join(_sensitivity_cell(r, current, words) for r in row.results))
+
+
+def _sensitivity_cell(result, current, words) -> str:
+    classes = "num sensitivity__cell"
+    if result.profile == current:
+        classes += " is-current"
+    if not result.eligible:
+        classes += " is-excluded"
+    if result.eligible:
+        verdict = format_html(
+            '<span class="sensitivity__rank">{}{}</span>',
+            mark_safe(words["rank"] % {"rank": conditional_escape(result.rank)}),
+            words["tied"] if result.tied else "",
+        )
+    else:
+        count = len(result.knockouts)
+        failed = ngettext(
+            "%(counter)s knock-out failed", "%(counter)s knock-outs failed", count
+        ) % {"counter": count}
+        verdict = format_html(
+            '<span class="sensitivity__rank"><span class="tag tag--fail">{}</span>'
+            '</span>\n        <span class="sensitivity__why muted small" title="{}">'
+            "{}</span>",
+            words["excluded"],
+            ", ".join(str(code) for code in result.knockouts),
+            mark_safe(failed),
+        )
+    return format_html(
+        '\n      <td class="{}">\n        <span class="sensitivity__score">{}</span>'
+        "\n        {}\n      </td>",
+        classes,
+        score(result.global_score),
+        verdict,
+    )
