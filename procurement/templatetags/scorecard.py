@@ -194,3 +194,19 @@ def sensitivity_cells(row, current) -> str:
             f"{score(result.global_score)}</span>\n        {verdict}\n      </td>"
         )
     return mark_safe("".join(cells))
+
+
+@register.simple_tag
+def pillar_cells(offers) -> str:
+    """A pillar's score for each offer, with how many of its criteria are
+    unknown (the pillar table of ``procurement_detail.html``)."""
+    cells = []
+    for value, unknown in offers:
+        count = ""
+        if unknown:
+            words = ngettext("%(counter)s unknown", "%(counter)s unknown", unknown)
+            count = (
+                f' <span class="unknown-count">{words % {"counter": unknown}}</span>'
+            )
+        cells.append(f'<td class="num">{score(value)}{count}</td>')
+    return mark_safe("".join(cells))
