@@ -1,7 +1,8 @@
 """How robust a procurement's ranking is: the engine's answers for one procurement.
 
 Reads the stored snapshots (pillar scores of every eligible offer) and the
-answers of the first two offers only, then asks ``scoring.robustness``: the
+answers of the first two offers only (not again while neither is saved), then
+asks ``scoring.robustness``: the
 smallest shift of pillar weights that ties the two, the share of weight
 draws each offer wins, and the single answers one level away that would
 change who is first. A fixed number of queries whatever the number of offers.
@@ -94,12 +95,7 @@ def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
         (DrawLine(by_pk[pk], share) for pk, share in shares.first.items()),
         key=lambda line: (-line.share, line.row.rank or 0),
     )
-    decisive = robustness.decisive_answers(
-        summary.procurement.scoring_spec(),
-        summary.profile.code,
-        winner.assessment.answer_inputs(),
-        runner_up.assessment.answer_inputs(),
-    )
+    decisive = _decisive_answers(summary, winner.assessment, runner_up.assessment)
     return Robustness(
         winner,
         runner_up,
@@ -108,7 +104,7 @@ def procurement_robustness(summary: ProcurementSummary) -> Robustness | None:
             weights, scores[winner.assessment.pk], scores[runner_up.assessment.pk]
         ),
         tuple(draws),
-        tuple(decisive),
+        decisive,
         {p.code: p.name for p in pillars},
     )
 
@@ -125,6 +121,49 @@ def _weight_draws(weights: tuple, scores: tuple) -> robustness.DrawShares:
         spread=SPREAD,
         seed=SEED,
     )
+
+
+# Decisive answers per (catalogue, profile, adjustment, and each of the two
+# offers' snapshot: id, version and time of the last save), in each process.
+_DECISIVE: dict[tuple, tuple[robustness.DecisiveAnswer, ...]] = {}
+_DECISIVE_KEPT = 256
+
+
+def _decisive_answers(summary, winner, runner_up) -> tuple:
+    """``robustness.decisive_answers`` of the first two offers, kept until
+    either is saved again or the procurement's scoring changes.
+
+    Every write of an answer stores a new snapshot (``apply_snapshot`` sets
+    ``scored_at``, and the version moves), so the key changes with the
+    answers; the rest of the page reads the same snapshots. An offer without
+    a snapshot time is always computed afresh.
+    """
+    procurement = summary.procurement
+    key = (
+        procurement.catalogue.content_hash,
+        summary.profile.code,
+        procurement.adjustment,
+        *(
+            (a.pk, a.version, a.scored_at and a.scored_at.isoformat())
+            for a in (winner, runner_up)
+        ),
+    )
+    cacheable = winner.scored_at is not None and runner_up.scored_at is not None
+    found = _DECISIVE.get(key) if cacheable else None
+    if found is None:
+        found = tuple(
+            robustness.decisive_answers(
+                procurement.scoring_spec(),
+                summary.profile.code,
+                winner.answer_inputs(),
+                runner_up.answer_inputs(),
+            )
+        )
+        if cacheable:
+            if len(_DECISIVE) >= _DECISIVE_KEPT:
+                _DECISIVE.clear()
+            _DECISIVE[key] = found
+    return found
 
 
 def _hundredths(value) -> Decimal:

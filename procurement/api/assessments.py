@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from config.rest import StrictInput
+from config.rest import IdsFirstPagination, StrictInput
 
 from .. import exports, services
 from ..filters import AssessmentFilter
@@ -241,6 +241,7 @@ class AssessmentViewSet(
         "completeness",
     ]
     ordering = ["-created_at", "-pk"]
+    pagination_class = IdsFirstPagination
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

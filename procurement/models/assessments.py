@@ -68,6 +68,25 @@ class AssessmentQuerySet(models.QuerySet):
             "procurement__overlays",
         )
 
+    def for_task_list(self):
+        """Only what a list of work to do shows (the home page): the offer,
+        its provider, the procurement, the status and the completeness.
+
+        Three joins instead of the eight of ``with_context``: on PostgreSQL
+        the planner's search among eight joins took longer (6 ms at 200,000
+        answers) than running the query.
+        """
+        return self.select_related("offer__provider", "procurement").only(
+            "status",
+            "completeness",
+            "updated_at",
+            "organisation_id",
+            "offer__name",
+            "offer__provider__name",
+            "procurement__title",
+            "procurement__reference",
+        )
+
     def with_context(self):
         """Join what every list of assessments shows: offer, provider, profile.
 

@@ -26,7 +26,7 @@ def _latest(status: str, organisations: list[int]) -> list[Assessment]:
         return []
     return list(
         Assessment.objects.filter(status=status, organisation__in=organisations)
-        .with_context()
+        .for_task_list()
         .order_by("-updated_at", "-pk")[:WAITING]
     )
 
@@ -77,7 +77,7 @@ def home(request):
             panel_reviews__evaluator=request.user,
             panel_reviews__submitted_at__isnull=False,
         )
-        .with_context()
+        .for_task_list()
         .order_by("-updated_at", "-pk")[:20]
     )
     return render_page(

@@ -95,6 +95,26 @@ def test_lists_order_by_the_ordering_parameter(procurement, evaluator, catalogue
     assert [a["id"] for a in response.json()["results"]] == [high.pk, low.pk]
 
 
+def test_a_later_page_holds_the_next_newest_in_order(procurement, evaluator):
+    started = [
+        services.start_assessment(
+            user=evaluator,
+            procurement=procurement,
+            offer=OfferFactory(provider__organisation=procurement.organisation),
+        )
+        for _ in range(5)
+    ]
+
+    response = client_for(evaluator).get(
+        url("assessment-list"), {"page": 2, "page_size": 2}
+    )
+
+    newest_first = sorted(started, key=lambda a: (a.created_at, a.pk), reverse=True)
+    assert [a["id"] for a in response.json()["results"]] == [
+        a.pk for a in newest_first[2:4]
+    ]
+
+
 # answers --------------------------------------------------------------------
 
 

@@ -145,12 +145,13 @@ def test_assessment_list_filtered_by_procurement(
     )
     url = reverse("api:assessment-list")
 
-    # the user's organisations, the procurement filter's lookup, count, page
-    # of assessments with their offers, providers, catalogues and profiles
+    # the user's organisations, the procurement filter's lookup, count, the
+    # page's ids, then its assessments with their offers, providers,
+    # catalogues and profiles
     first, second = assert_same_queries(
         lambda: client.get(url, {"procurement": procurement.pk}),
         lambda: add_offers(procurement, lead, 4, catalogue),
-        4,
+        5,
         django_assert_num_queries,
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)

@@ -3,6 +3,8 @@ the radar against the reference cases, and the ranking under every
 profile (sensitivity)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement import services
@@ -240,3 +242,65 @@ def test_one_eligible_offer_has_nothing_to_compare(client, lead, organisation):
 
     assert response.context["robustness"] is None
     assert "Would the winner change?" not in response.content.decode()
+
+
+def _decisive_now(procurement, winner, runner_up):
+    from scoring import robustness
+
+    return tuple(
+        robustness.decisive_answers(
+            procurement.scoring_spec(),
+            procurement.profile.code,
+            winner.answer_inputs(),
+            runner_up.answer_inputs(),
+        )
+    )
+
+
+def _close_pair(procurement, lead):
+    """Two offers one answer apart: the runner-up one level lower on OWN."""
+    winner = scored_assessment(procurement, lead, 4, name="Winner")
+    runner_up = scored_assessment(procurement, lead, 4, name="Runner-up")
+    own = procurement.catalogue.criteria.filter(pillar__code="OWN").first()
+    services.record_answers(
+        runner_up,
+        user=lead,
+        version=runner_up.version,
+        answers=[services.AnswerData(own.code, 3)],
+    )
+    return winner, runner_up, own.code
+
+
+def test_a_second_view_reads_no_answer_for_the_decisive_ones(
+    client, lead, organisation
+):
+    procurement = ProcurementFactory(organisation=organisation)
+    _close_pair(procurement, lead)
+    login(client, lead)
+    client.get(procurement.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(procurement.get_absolute_url())
+
+    assert response.context["robustness"].decisive
+    assert not [q for q in second.captured_queries if "procurement_answer" in q["sql"]]
+
+
+def test_the_decisive_answers_follow_a_saved_answer(client, lead, organisation):
+    procurement = ProcurementFactory(organisation=organisation)
+    winner, runner_up, code = _close_pair(procurement, lead)
+    login(client, lead)
+    before = client.get(procurement.get_absolute_url()).context["robustness"]
+    runner_up.refresh_from_db()
+    services.record_answers(
+        runner_up,
+        user=lead,
+        version=runner_up.version,
+        answers=[services.AnswerData(code, 4)],
+    )
+
+    after = client.get(procurement.get_absolute_url()).context["robustness"]
+
+    runner_up.refresh_from_db()
+    assert after.decisive != before.decisive
+    assert after.decisive == _decisive_now(procurement, winner, runner_up)
