@@ -7,7 +7,6 @@ report. Ranks, scores and eligibility come from the stored snapshots,
 ``scorecards.py`` and ``sensitivity.py``; nothing here computes one.
 """
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import (
@@ -354,13 +353,8 @@ class ProcurementViewSet(
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self):
-        # Count after scoping, so that the join on memberships cannot
-        # multiply the assessments counted.
         return (
-            super()
-            .get_queryset()
-            .visible_to(self.request.user)
-            .annotate(assessment_count=Count("assessments"))
+            super().get_queryset().visible_to(self.request.user).with_assessment_count()
         )
 
     @extend_schema(

@@ -26,6 +26,10 @@ class ProcurementQuerySet(models.QuerySet):
             return self.none()
         return self.filter(organisation_id__in=member_organisations(user))
 
+    def with_assessment_count(self):
+        """``assessment_count``: a subquery per row shown, not a grouped join."""
+        return self.annotate(assessment_count=Coalesce(Subquery(_offers()), 0))
+
     def with_offer_counts(self):
         """``offer_count`` and ``eligible_count`` of each procurement.
 
@@ -33,19 +37,24 @@ class ProcurementQuerySet(models.QuerySet):
         procurement: a list's page sorts and cuts the procurements on their
         index first, then counts the offers of the rows it keeps.
         """
-        from .assessments import Assessment  # which imports this module
-
-        offers = (
-            Assessment.objects.filter(procurement=OuterRef("pk"))
-            .order_by()
-            .values("procurement")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
+        offers = _offers()
         return self.annotate(
             offer_count=Coalesce(Subquery(offers), 0),
             eligible_count=Coalesce(Subquery(offers.filter(eligible=True)), 0),
         )
+
+
+def _offers():
+    """The number of assessments of the procurement of the outer row."""
+    from .assessments import Assessment  # which imports this module
+
+    return (
+        Assessment.objects.filter(procurement=OuterRef("pk"))
+        .order_by()
+        .values("procurement")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
 
 
 class Procurement(models.Model):
