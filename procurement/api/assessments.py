@@ -202,6 +202,11 @@ class AssessmentCreateSerializer(StrictInput, serializers.ModelSerializer):
         validators = []
 
 
+# What every write of a versioned assessment may answer: the assessment, a
+# stale body `version` (409) or a stale `If-Match` (412).
+VERSIONED_WRITE = {200: AssessmentSerializer, 409: CONFLICT, 412: PRECONDITION_FAILED}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List assessments",
@@ -315,11 +320,7 @@ class AssessmentViewSet(
         "scores.",
         parameters=[IF_MATCH, ETAG],
         request=AnswersInputSerializer,
-        responses={
-            200: AssessmentSerializer,
-            409: CONFLICT,
-            412: PRECONDITION_FAILED,
-        },
+        responses=VERSIONED_WRITE,
         examples=[OpenApiExample("Three answers", value=ANSWERS_EXAMPLE)],
     )
     @action(detail=True, methods=["get", "post"])
@@ -372,11 +373,7 @@ class AssessmentViewSet(
         "`version` to refuse the change if someone saved since (409).",
         parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={
-            200: AssessmentSerializer,
-            409: CONFLICT,
-            412: PRECONDITION_FAILED,
-        },
+        responses=VERSIONED_WRITE,
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -392,11 +389,7 @@ class AssessmentViewSet(
         "refuse the change if someone saved since (409).",
         parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={
-            200: AssessmentSerializer,
-            409: CONFLICT,
-            412: PRECONDITION_FAILED,
-        },
+        responses=VERSIONED_WRITE,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -409,11 +402,7 @@ class AssessmentViewSet(
         "record is released.",
         parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={
-            200: AssessmentSerializer,
-            409: CONFLICT,
-            412: PRECONDITION_FAILED,
-        },
+        responses=VERSIONED_WRITE,
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
@@ -425,11 +414,7 @@ class AssessmentViewSet(
         "withdrawn; the assessment stays in the record, never deleted.",
         parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={
-            200: AssessmentSerializer,
-            409: CONFLICT,
-            412: PRECONDITION_FAILED,
-        },
+        responses=VERSIONED_WRITE,
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -453,11 +438,7 @@ class AssessmentViewSet(
         "the reports; a change makes a new version and goes in the record.",
         parameters=[IF_MATCH, ETAG],
         request=SummarySerializer,
-        responses={
-            200: AssessmentSerializer,
-            409: CONFLICT,
-            412: PRECONDITION_FAILED,
-        },
+        responses=VERSIONED_WRITE,
         examples=[
             OpenApiExample(
                 "Conclusion",
