@@ -148,6 +148,11 @@ CACHES = {
         "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
     )
 }
+# The procurement page's report is kept rendered in that cache until anything
+# it shows changes (procurement/report_cache.py); 0 renders it at every view.
+PROCUREMENT_REPORT_CACHE_SECONDS = env.int(
+    "PROCUREMENT_REPORT_CACHE_SECONDS", default=24 * 3600
+)
 
 # How many reverse proxies stand in front of the app (nginx: 1). The client's
 # address is then the N-th from the right of X-Forwarded-For; with 0 the

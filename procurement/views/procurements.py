@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +22,7 @@ from .. import (
     awarding,
     charts,
     lessons,
+    report_cache,
     robustness,
     scorecards,
     sensitivity,
@@ -124,11 +127,44 @@ def _procurement_or_404(request, pk) -> Procurement:
 @login_required
 @require_GET
 def procurement_detail(request, pk):
-    """The ranking of a procurement's offers, with reference overlays on a radar."""
+    """The ranking of a procurement's offers, with reference overlays on a radar.
+
+    The report below the header is the same for every reader: it is rendered
+    once and kept until anything it shows changes (``report_cache``).
+    """
     procurement = _procurement_or_404(request, pk)
+    can_edit = roles.can(request.user, EDIT, procurement.organisation_id)
+    is_lead = roles.can(request.user, LEAD, procurement.organisation_id)
+    chosen = request.GET.getlist("ref")
+    state = report_cache.report_state(procurement, overlays=chosen, can_edit=can_edit)
+    report_html = report_cache.cached_report(
+        state,
+        lambda: render_to_string(
+            "procurement/_procurement_report.html",
+            _report_context(procurement, set(chosen), can_edit=can_edit),
+        ),
+    )
+    return render_page(
+        request,
+        "procurement/procurement_detail.html",
+        {
+            "section": "procurements",
+            "procurement": procurement,
+            "state": state,
+            "report_html": mark_safe(report_html),  # our own template's output
+            "can_edit": can_edit,
+            "is_lead": is_lead,
+            "can_delete": procurement.status == Procurement.Status.DRAFT
+            and is_lead
+            and state.only_drafts,
+        },
+    )
+
+
+def _report_context(procurement: Procurement, chosen: set[str], *, can_edit: bool):
+    """Everything the page's report shows: ranking, analyses, radar, references."""
     report = scorecards.procurement_summary(procurement)
     references = scorecards.reference_assessments()
-    chosen = set(request.GET.getlist("ref"))
     overlays = [r for r in references if str(r.pk) in chosen]
     pillars = list(report.catalogue.pillars.all())
     codes = [p.code for p in pillars]
@@ -147,36 +183,26 @@ def procurement_detail(request, pk):
         )
         for index, pillar in enumerate(pillars)
     ]
-    return render_page(
-        request,
-        "procurement/procurement_detail.html",
-        {
-            "section": "procurements",
-            "procurement": procurement,
-            "report": report,
-            "pillars": pillars,
-            "radar": report.radar(overlays, with_legend=False),
-            "legend": charts.legend(report.radar_series(overlays)),
-            "references": [(r, str(r.pk) in chosen) for r in references],
-            "overlay_rows": overlay_rows,
-            "chart_rows": chart_rows,
-            "sensitivity": sensitivity.sensitivity(report),
-            "robustness": robustness.procurement_robustness(report),
-            "award": awarding.award_ranking(report),
-            "lesson_rows": lessons.procurement_resemblances(
-                procurement_matrix(procurement, report.ranking)
-            )
-            if report.rows
-            else [],
-            "method_change": last_method_change(procurement.pk),
-            "can_edit": roles.can(request.user, EDIT, procurement.organisation_id),
-            "is_lead": roles.can(request.user, LEAD, procurement.organisation_id),
-            "can_delete": procurement.status == Procurement.Status.DRAFT
-            and roles.can(request.user, LEAD, procurement.organisation_id)
-            and all(row.is_draft for row in report.ranking.rows)
-            and not report.ranking.withdrawn,
-        },
-    )
+    return {
+        "procurement": procurement,
+        "report": report,
+        "pillars": pillars,
+        "radar": report.radar(overlays, with_legend=False),
+        "legend": charts.legend(report.radar_series(overlays)),
+        "references": [(r, str(r.pk) in chosen) for r in references],
+        "overlay_rows": overlay_rows,
+        "chart_rows": chart_rows,
+        "sensitivity": sensitivity.sensitivity(report),
+        "robustness": robustness.procurement_robustness(report),
+        "award": awarding.award_ranking(report),
+        "lesson_rows": lessons.procurement_resemblances(
+            procurement_matrix(procurement, report.ranking)
+        )
+        if report.rows
+        else [],
+        "method_change": last_method_change(procurement.pk),
+        "can_edit": can_edit,
+    }
 
 
 @login_required

@@ -272,8 +272,9 @@ def _close_pair(procurement, lead):
 
 
 def test_a_second_view_reads_no_answer_for_the_decisive_ones(
-    client, lead, organisation
+    client, lead, organisation, settings
 ):
+    settings.PROCUREMENT_REPORT_CACHE_SECONDS = 0  # the report rendered again
     procurement = ProcurementFactory(organisation=organisation)
     _close_pair(procurement, lead)
     login(client, lead)
