@@ -149,6 +149,13 @@ def _web(only, *, quick: bool, rounds: int, folder: Path) -> list:
             met=lambda ours, reference: ours < 0.100,
         )
         lines.append(_show(line))
+        line = web.report_rendered(
+            client,
+            what=f"procurement page, {offers} offers",
+            url=f"/procurements/{procurement.pk}/",
+            rounds=rounds,
+        )
+        lines.append(_show(line))
     if "scorecard" in only:
         assessment = procurement.assessments.order_by("pk").first()
         line = web.served(
@@ -215,11 +222,11 @@ def _grow(procurement, answers: int) -> int:
     grown = grow_organisation(procurement, answers=answers)
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        # What autovacuum does in production after a table grows: without
-        # it, the bulk load is planned for the empty tables it started from.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # What autovacuum does on PostgreSQL after a table grows, and `migrate`
+    # (each `make run`) or an organisation import on SQLite: without it, the
+    # bulk load is planned for the empty tables it started from.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(
         f"(the organisation has {grown:,} answers, "
         f"{time.perf_counter() - start:,.0f} s to grow it)",

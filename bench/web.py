@@ -62,6 +62,27 @@ def ranking_api(client, procurement, *, rounds: int) -> Line:
     )
 
 
+def report_rendered(client, *, what: str, url: str, rounds: int) -> Line:
+    """The page with its report rendered at every view (no kept report),
+    beside the page that serves the kept one, both with the test client."""
+    from django.test.utils import override_settings
+
+    def rendered():
+        with override_settings(PROCUREMENT_REPORT_CACHE_SECONDS=0):
+            return client.get(url)
+
+    _expect(rendered(), 200)
+    _expect(client.get(url), 200)
+    ours, reference = alternate(rendered, lambda: client.get(url), rounds=rounds)
+    return Line(
+        f"{what}, the report rendered at every view (test client)",
+        ms(ours),
+        f"the kept report: {ms(reference)}",
+        "(what a first view after a change costs)",
+        None,
+    )
+
+
 def served(
     client,
     *,

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.sqlite import refresh_statistics
 from procurement.portability import ImportRefused, import_organisation_file
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
+        refresh_statistics()  # the organisation may have grown tenfold
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {result.organisation} with {result.assessments} assessments."

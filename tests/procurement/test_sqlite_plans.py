@@ -1,0 +1,61 @@
+"""On SQLite, the statistics that ``migrate`` gathers (``config.sqlite``) let
+the assessments list walk its newest-first index to the page's last row,
+instead of sorting every assessment of the organisation: SQLite gathers none
+by itself, and without them takes the organisation's index for a selective one."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config.sqlite import refresh_statistics
+from tests.factories import AssessmentFactory, ProcurementFactory
+from tests.procurement.api.helpers import client_for, url
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="SQLite's planner and statistics"
+    ),
+]
+
+
+def _ids_query_plan(user) -> str:
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(user).get(url("assessment-list")).status_code == 200
+    (ids,) = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "procurement_assessment"."id" AS "pk"')
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {ids}")
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def one_large_organisation(organisation):
+    procurement = ProcurementFactory(organisation=organisation)
+    AssessmentFactory.create_batch(60, procurement=procurement)
+
+
+def test_the_assessments_list_walks_the_newest_first_index_once_analysed(
+    lead, one_large_organisation
+):
+    refresh_statistics()
+
+    plan = _ids_query_plan(lead)
+
+    assert "USING INDEX assessment_created" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_migrate_gathers_the_statistics_of_the_tables_as_they_are(
+    one_large_organisation,
+):
+    call_command("migrate", verbosity=0)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'assessment_created'")
+        (stat,) = cursor.fetchone()
+    assert int(stat.split()[0]) >= 60
