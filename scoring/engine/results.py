@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -57,6 +57,50 @@ class KnockOut(NamedTuple):
     effective: int
 
 
+class LazyTuple(Sequence):
+    """A tuple made on first use, equal to the tuple it stands for.
+
+    Most scorecards are ranked, compared or stored for their scores and never
+    read criterion by criterion (the robustness draws, the sensitivity table):
+    their 45 criterion results are not built until someone reads them.
+    """
+
+    __slots__ = ("_build", "_items")
+
+    def __init__(self, build: Callable[[], tuple]):
+        self._build: Callable[[], tuple] | None = build
+        self._items: tuple | None = None
+
+    def _tuple(self) -> tuple:
+        if self._items is None:
+            self._items = self._build()
+            self._build = None
+        return self._items
+
+    def __getitem__(self, index):
+        return self._tuple()[index]
+
+    def __len__(self) -> int:
+        return len(self._tuple())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._tuple())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LazyTuple):
+            other = other._tuple()
+        return self._tuple() == other
+
+    def __hash__(self) -> int:
+        return hash(self._tuple())
+
+    def __repr__(self) -> str:
+        return repr(self._tuple())
+
+    def __reduce__(self):
+        return (tuple, (self._tuple(),))
+
+
 def unknown_share(results: Iterable[CriterionResult]) -> float:
     """The share (0-100) of these criteria's points left unknown (scored 0).
 
@@ -76,13 +120,13 @@ class Scorecard:
     catalogue: str
     version: str
     profile: str
-    criteria: tuple[CriterionResult, ...]
+    criteria: Sequence[CriterionResult]  # a tuple, or a LazyTuple of one
     pillars: tuple[PillarResult, ...]
     global_score: Decimal
     global_score_claimed: Decimal
     trust_level: int | None
     eligible: bool
-    knockouts: tuple[KnockOut, ...]  # the failed ones
+    knockouts: Sequence[KnockOut]  # the failed ones (a tuple, or a LazyTuple)
     eligibility: Mapping[str, bool]  # profile code -> eligible, laxest first
     highest_profile_passed: str | None
     binding_criteria: tuple[str, ...]

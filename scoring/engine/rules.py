@@ -20,7 +20,14 @@ from .inputs import (
     ScoringError,
     round_score,
 )
-from .results import CriterionResult, KnockOut, PillarResult, RankedEntry, Scorecard
+from .results import (
+    CriterionResult,
+    KnockOut,
+    LazyTuple,
+    PillarResult,
+    RankedEntry,
+    Scorecard,
+)
 
 
 def score(
@@ -40,23 +47,6 @@ def score(
     eligibility = {p.code: not _fails(p, claimed, evidence) for p in compiled.profiles}
     effective, caps = _effective(profile, claimed, evidence)
     codes = compiled.codes
-    criteria = tuple(
-        map(
-            _new_criterion,
-            zip(
-                codes,
-                compiled.criterion_pillars,
-                compiled.weights,
-                read.levels,
-                evidence,
-                [level is None for level in claimed],
-                effective,
-                caps,
-                profile.thresholds,
-                strict=True,
-            ),
-        )
-    )
     pillars, exact_evidenced, exact_claimed = _pillars(
         compiled, profile, effective, read
     )
@@ -66,7 +56,9 @@ def score(
         catalogue=catalogue.slug,
         version=catalogue.version,
         profile=profile.code,
-        criteria=criteria,
+        criteria=LazyTuple(
+            partial(_criteria, compiled, profile, read, effective, caps)
+        ),
         pillars=tuple(pillars),
         global_score=round_score(_global(profile, exact_evidenced, exact_evidenced)),
         global_score_claimed=round_score(
@@ -74,7 +66,9 @@ def score(
         ),
         trust_level=trust_level,
         eligible=eligibility[profile.code],
-        knockouts=() if eligibility[profile.code] else _failed(profile, read),
+        knockouts=()
+        if eligibility[profile.code]
+        else LazyTuple(partial(_failed, profile, read)),
         eligibility=eligibility,
         highest_profile_passed=passed[-1] if passed else None,
         binding_criteria=tuple(
@@ -88,6 +82,33 @@ def score(
         answered=read.answered,
         total=len(codes),
         failing=partial(_failed_under, compiled, read),
+    )
+
+
+def _criteria(
+    compiled: CompiledCatalogue,
+    profile: CompiledProfile,
+    read: _Answers,
+    effective: list[int | None],
+    caps: list[int | None],
+) -> tuple[CriterionResult, ...]:
+    """Each criterion's result, in catalogue order (built when first read)."""
+    return tuple(
+        map(
+            _new_criterion,
+            zip(
+                compiled.codes,
+                compiled.criterion_pillars,
+                compiled.weights,
+                read.levels,
+                read.evidence,
+                [level is None for level in read.claimed],
+                effective,
+                caps,
+                profile.thresholds,
+                strict=True,
+            ),
+        )
     )
 
 
