@@ -141,15 +141,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The login lockout and the API throttles count in the cache, which every
 # process must share: by default the database's cache table in production
-# (`manage.py createcachetable`, which `migrate` does not do), each process's
+# (made by `migrate`: procurement migration 0021), each process's
 # memory with DEBUG on; CACHE_URL (redis://, memcache://...) overrides both.
 CACHES = {
     "default": env.cache(
         "CACHE_URL", default="locmemcache://" if DEBUG else "dbcache://django_cache"
-    )
+    ),
+    # The procurement page's rendered reports, apart: filling it never culls
+    # a login lockout or a throttle's count from the default cache.
+    "reports": env.cache(
+        "REPORT_CACHE_URL",
+        default="locmemcache://reports" if DEBUG else "dbcache://django_report_cache",
+    ),
 }
-# The procurement page's report is kept rendered in that cache until anything
-# it shows changes (procurement/report_cache.py); 0 renders it at every view.
+CACHES["reports"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+# The procurement page's report is kept rendered there until anything it
+# shows changes (procurement/report_cache.py); 0 renders it at every view.
 PROCUREMENT_REPORT_CACHE_SECONDS = env.int(
     "PROCUREMENT_REPORT_CACHE_SECONDS", default=24 * 3600
 )

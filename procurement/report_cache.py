@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 
@@ -93,10 +93,11 @@ def cached_report(state: ReportState, render: Callable[[], str]) -> str:
     seconds = settings.PROCUREMENT_REPORT_CACHE_SECONDS
     if not seconds:
         return render()
-    report = cache.get(state.key)
+    kept = caches["reports"]
+    report = kept.get(state.key)
     if report is None:
         report = render()
-        cache.set(state.key, report, seconds)
+        kept.set(state.key, report, seconds)
     return report
 
 

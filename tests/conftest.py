@@ -1,6 +1,6 @@
 import factory.random
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 from procurement.models import Membership
@@ -62,8 +62,9 @@ def _default_language_afterwards():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Throttle counters must not leak from one test into the next."""
+    """Throttle counters and kept reports must not leak into the next test."""
     cache.clear()
+    caches["reports"].clear()
 
 
 @pytest.fixture(autouse=True)
