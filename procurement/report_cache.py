@@ -117,15 +117,20 @@ def _changes(assessments, **counts) -> dict:
 
 
 def code_version() -> str:
-    """A digest of the code's files (names, sizes, times); read once per process,
-    or at every call with DEBUG on, where templates change under a running server."""
+    """A digest of the code's files: their contents, read once per process; with
+    DEBUG on, their sizes and times at every call (templates change under a
+    running development server)."""
     if settings.DEBUG:
-        return _code_version.__wrapped__()
-    return _code_version()
+        return _digest(lambda path, stat: f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return _contents_digest()
 
 
 @lru_cache(maxsize=1)
-def _code_version() -> str:
+def _contents_digest() -> str:
+    return _digest(lambda path, stat: path.read_bytes())
+
+
+def _digest(read: Callable[[Path, os.stat_result], bytes]) -> str:
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
     for folder in _CODE_FOLDERS:
@@ -134,8 +139,6 @@ def _code_version() -> str:
             for name in sorted(files):
                 if name.endswith(_CODE_SUFFIXES):
                     path = Path(root, name)
-                    stat = path.stat()
-                    digest.update(
-                        f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode()
-                    )
+                    digest.update(str(path.relative_to(base)).encode() + b"\0")
+                    digest.update(read(path, path.stat()) + b"\0")
     return digest.hexdigest()[:16]

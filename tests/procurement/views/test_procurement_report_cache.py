@@ -1,6 +1,7 @@
 """The procurement page keeps its rendered report, and renders it again as soon
 as anything it shows has changed: never a stale ranking."""
 
+import os
 import re
 
 import pytest
@@ -211,3 +212,21 @@ def test_the_code_version_follows_a_changed_template(tmp_path, settings):
     template.write_text("two, longer")
 
     assert report_cache.code_version() != before
+
+
+def test_the_code_version_follows_contents_whatever_the_file_times(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    settings.DEBUG = False  # contents, read once per process
+    template = tmp_path / "templates" / "page.html"
+    template.parent.mkdir()
+    template.write_text("one")
+    times = (template.stat().st_atime_ns, template.stat().st_mtime_ns)
+    report_cache._contents_digest.cache_clear()
+    before = report_cache.code_version()
+
+    template.write_text("two")  # same size, and the same time below
+    os.utime(template, ns=times)
+    report_cache._contents_digest.cache_clear()
+
+    assert report_cache.code_version() != before
+    report_cache._contents_digest.cache_clear()
