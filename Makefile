@@ -38,7 +38,7 @@ run: $(VENV)/.installed .env system-libraries
 test: $(VENV)/.installed .env system-libraries
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser" -n auto
 
 # Browser tests drive Debian's Chromium (/usr/bin/chromium); .ci/run installs it.
 browser-test: $(VENV)/.installed .env system-libraries
