@@ -353,9 +353,10 @@ class ProcurementViewSet(
     ordering = ["-created_at", "-pk"]
 
     def get_queryset(self):
-        return (
-            super().get_queryset().visible_to(self.request.user).with_assessment_count()
-        )
+        queryset = super().get_queryset()
+        if self.action == "list":
+            queryset = queryset.select_related(None).for_list()
+        return queryset.visible_to(self.request.user).with_assessment_count()
 
     @extend_schema(
         summary="Open a procurement",

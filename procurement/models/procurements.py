@@ -26,6 +26,21 @@ class ProcurementQuerySet(models.QuerySet):
             return self.none()
         return self.filter(organisation_id__in=member_organisations(user))
 
+    def for_list(self):
+        """With their organisation, profile and catalogue (its file left out),
+        for a list ordered newest first.
+
+        The organisation and the catalogue come in a query each rather than
+        joined: given its statistics, SQLite put those two small tables first
+        in the join and then sorted every procurement of the organisation
+        (50 ms at a million answers) instead of walking the newest-first index
+        to the page's last row (0.1 ms).
+        """
+        return self.select_related("profile").prefetch_related(
+            "organisation",
+            models.Prefetch("catalogue", queryset=Catalogue.objects.defer("source")),
+        )
+
     def with_assessment_count(self):
         """``assessment_count``: a subquery per row shown, not a grouped join."""
         return self.annotate(assessment_count=Coalesce(Subquery(_offers()), 0))

@@ -44,7 +44,7 @@ def home(request):
     lead_orgs = [m.organisation_id for m in memberships if allows(m.role, LEAD)]
     procurements = (
         Procurement.objects.visible_to(request.user)
-        .select_related("organisation", "profile", "catalogue")
+        .for_list()
         .with_offer_counts()
         .order_by("-created_at", "-pk")[:10]
     )

@@ -54,7 +54,7 @@ def procurement_list(request):
     status = request.GET.get("status", "")
     procurements = (
         Procurement.objects.visible_to(request.user)
-        .select_related("organisation", "profile", "catalogue")
+        .for_list()
         .with_offer_counts()
         .order_by("-created_at", "-pk")
     )

@@ -1,7 +1,8 @@
 """On SQLite, the statistics that ``migrate`` gathers (``config.sqlite``) let
-the assessments list walk its newest-first index to the page's last row,
-instead of sorting every assessment of the organisation: SQLite gathers none
-by itself, and without them takes the organisation's index for a selective one."""
+the lists walk their newest-first index to the page's last row, instead of
+sorting every assessment or procurement of the organisation: SQLite gathers
+none by itself, and without them takes the organisation's index for a
+selective one; with them, it puts small joined tables first (``for_list``)."""
 
 import pytest
 from django.core.management import call_command
@@ -59,3 +60,26 @@ def test_migrate_gathers_the_statistics_of_the_tables_as_they_are(
         cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'assessment_created'")
         (stat,) = cursor.fetchone()
     assert int(stat.split()[0]) >= 60
+
+
+@pytest.mark.parametrize("page", ["/", "/procurements/"])
+def test_the_procurement_lists_walk_the_newest_first_index_once_analysed(
+    client, lead, organisation, page
+):
+    ProcurementFactory.create_batch(60, organisation=organisation)
+    refresh_statistics()
+    client.force_login(lead)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page).status_code == 200
+    (listed,) = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "procurement_procurement"."id"')
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {listed}")
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+
+    assert "procurement_newest" in plan
+    assert "TEMP B-TREE" not in plan

@@ -123,11 +123,11 @@ def test_procurement_list(client, catalogue, organisation, django_assert_num_que
             AssessmentFactory(procurement=ProcurementFactory(organisation=organisation))
 
     # the user's organisations, count, page of procurements with their
-    # assessment counts
+    # assessment counts, their organisations and catalogues (for_list)
     first, second = assert_same_queries(
         lambda: client.get(reverse("api:procurement-list")),
         grow,
-        3,
+        5,
         django_assert_num_queries,
     )
     assert (first.json()["count"], second.json()["count"]) == (1, 5)
