@@ -56,6 +56,7 @@ from .evidence import BidderActionsMixin
 from .fields import (
     BlankAsNullCharField,
     ScopedPrimaryKeyField,
+    StoredDictSerializer,
     level_field,
     score_field,
 )
@@ -84,7 +85,7 @@ from .scorecards import (
 )
 
 
-class PillarSnapshotSerializer(serializers.Serializer):
+class PillarSnapshotSerializer(StoredDictSerializer):
     code = serializers.CharField()
     weight = serializers.DecimalField(
         max_digits=5, decimal_places=2, coerce_to_string=False
@@ -94,7 +95,7 @@ class PillarSnapshotSerializer(serializers.Serializer):
     trust_level = level_field(allow_null=True)
 
 
-class KnockOutSnapshotSerializer(serializers.Serializer):
+class KnockOutSnapshotSerializer(StoredDictSerializer):
     criterion = serializers.CharField()
     required = level_field()
     effective = level_field()

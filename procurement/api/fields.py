@@ -75,3 +75,18 @@ class AnswerListSerializer(serializers.ListSerializer):
             raise serializers.ValidationError(
                 [by_index.get(index, {}) for index in range(len(data))]
             ) from exc
+
+
+class StoredDictSerializer(serializers.Serializer):
+    """Read-only, of a dict stored in a snapshot (a key per field): DRF's output
+    without its per-field machinery, which a list of 50 assessments with 8
+    pillars each runs 400 times."""
+
+    def to_representation(self, instance):
+        return {
+            name: None
+            if (value := instance[field.source]) is None
+            # the field's own conversion (quantized decimals, integers)
+            else field.to_representation(value)
+            for name, field in self.fields.items()
+        }
