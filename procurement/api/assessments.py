@@ -205,6 +205,17 @@ class AssessmentCreateSerializer(StrictInput, serializers.ModelSerializer):
 
 # What every write of a versioned assessment may answer: the assessment, a
 # stale body `version` (409) or a stale `If-Match` (412).
+LIST_LEAVES_OUT = (
+    "approval_record",
+    "profile_results",
+    "binding_criteria",
+    "evidence_gaps",
+    "catalogue__scale",
+    "catalogue__decisions",
+    "catalogue__certification_schemes",
+    "catalogue__description_en",
+    "catalogue__description_fr",
+)
 VERSIONED_WRITE = {200: AssessmentSerializer, 409: CONFLICT, 412: PRECONDITION_FAILED}
 
 
@@ -250,7 +261,11 @@ class AssessmentViewSet(
     pagination_class = IdsFirstPagination
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        queryset = super().get_queryset().visible_to(self.request.user)
+        if self.action == "list":
+            # What no row of the list shows, decoded 50 times a page otherwise.
+            queryset = queryset.defer(*LIST_LEAVES_OUT)
+        return queryset
 
     def _detail(self, assessment, status_code=status.HTTP_200_OK):
         assessment = self.get_queryset().get(pk=assessment.pk)
