@@ -263,8 +263,13 @@ class AssessmentViewSet(
     def get_queryset(self):
         queryset = super().get_queryset().visible_to(self.request.user)
         if self.action == "list":
-            # What no row of the list shows, decoded 50 times a page otherwise.
-            queryset = queryset.defer(*LIST_LEAVES_OUT)
+            # Only the tables and columns a row shows: the others were joined,
+            # planned and decoded 50 times a page.
+            queryset = (
+                queryset.select_related(None)
+                .select_related("offer__provider", "profile", "catalogue")
+                .defer(*LIST_LEAVES_OUT)
+            )
         return queryset
 
     def _detail(self, assessment, status_code=status.HTTP_200_OK):
