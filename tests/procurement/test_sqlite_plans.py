@@ -21,16 +21,15 @@ pytestmark = [
 ]
 
 
-def _ids_query_plan(user) -> str:
+def _plan_of(request, query_start: str) -> str:
+    """SQLite's plan of the one query of the request that starts so."""
     with CaptureQueriesContext(connection) as captured:
-        assert client_for(user).get(url("assessment-list")).status_code == 200
-    (ids,) = [
-        q["sql"]
-        for q in captured.captured_queries
-        if q["sql"].startswith('SELECT "procurement_assessment"."id" AS "pk"')
+        assert request().status_code == 200
+    (sql,) = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(query_start)
     ]
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {ids}")
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         return "\n".join(row[-1] for row in cursor.fetchall())
 
 
@@ -45,7 +44,10 @@ def test_the_assessments_list_walks_the_newest_first_index_once_analysed(
 ):
     refresh_statistics()
 
-    plan = _ids_query_plan(lead)
+    plan = _plan_of(
+        lambda: client_for(lead).get(url("assessment-list")),
+        'SELECT "procurement_assessment"."id" AS "pk"',
+    )
 
     assert "USING INDEX assessment_created" in plan
     assert "TEMP B-TREE" not in plan
@@ -70,16 +72,7 @@ def test_the_procurement_lists_walk_the_newest_first_index_once_analysed(
     refresh_statistics()
     client.force_login(lead)
 
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(page).status_code == 200
-    (listed,) = [
-        q["sql"]
-        for q in captured.captured_queries
-        if q["sql"].startswith('SELECT "procurement_procurement"."id"')
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {listed}")
-        plan = "\n".join(row[-1] for row in cursor.fetchall())
+    plan = _plan_of(lambda: client.get(page), 'SELECT "procurement_procurement"."id"')
 
     assert "procurement_newest" in plan
     assert "TEMP B-TREE" not in plan
