@@ -67,7 +67,7 @@ def report_state(
     )
     parts = (
         procurement.pk,
-        procurement.updated_at.isoformat(),
+        procurement.updated_at,
         procurement.catalogue_id,
         procurement.catalogue.content_hash,
         record,
@@ -103,17 +103,13 @@ def cached_report(state: ReportState, render: Callable[[], str]) -> str:
 
 def _changes(assessments, **counts) -> dict:
     """How many assessments, and when they, their offers and providers last changed."""
-    changes = assessments.aggregate(
+    return assessments.aggregate(
         count=Count("pk"),
         assessments=Max("updated_at"),
         offers=Max("offer__updated_at"),
         providers=Max("offer__provider__updated_at"),
         **counts,
     )
-    return {
-        name: value.isoformat() if hasattr(value, "isoformat") else value
-        for name, value in changes.items()
-    }
 
 
 def code_version() -> str:

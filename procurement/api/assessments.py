@@ -203,8 +203,7 @@ class AssessmentCreateSerializer(StrictInput, serializers.ModelSerializer):
         validators = []
 
 
-# What every write of a versioned assessment may answer: the assessment, a
-# stale body `version` (409) or a stale `If-Match` (412).
+# What no row of the assessments list shows, decoded 50 times a page otherwise.
 LIST_LEAVES_OUT = (
     "approval_record",
     "profile_results",
@@ -216,6 +215,8 @@ LIST_LEAVES_OUT = (
     "catalogue__description_en",
     "catalogue__description_fr",
 )
+# What every write of a versioned assessment may answer: the assessment, a
+# stale body `version` (409) or a stale `If-Match` (412).
 VERSIONED_WRITE = {200: AssessmentSerializer, 409: CONFLICT, 412: PRECONDITION_FAILED}
 
 

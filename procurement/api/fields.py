@@ -85,7 +85,7 @@ class StoredDictSerializer(serializers.Serializer):
     def to_representation(self, instance):
         return {
             name: None
-            if (value := instance[field.source]) is None
+            if (value := instance.get(field.source)) is None
             # the field's own conversion (quantized decimals, integers)
             else field.to_representation(value)
             for name, field in self.fields.items()

@@ -50,3 +50,9 @@ def test_a_stored_dict_is_written_as_drf_writes_it(serializer, stored):
 
     assert ours == dict(drf)
     assert [type(v) for v in ours.values()] == [type(v) for v in drf.values()]
+
+
+def test_a_key_an_older_snapshot_lacks_is_null_rather_than_an_error():
+    older = {"code": "JUR", "weight": "30.00", "score": "45.5", "trust_level": 2}
+
+    assert PillarSnapshotSerializer().to_representation(older)["score_claimed"] is None
