@@ -5,6 +5,8 @@ numbers, stored blank strings shown as null, and the errors of a list of
 objects (answers, a panel's scores) aligned with the list sent.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import serializers
 
@@ -22,6 +24,27 @@ def score_field(**kwargs):
         read_only=True,
         **kwargs,
     )
+
+
+def score_number(value) -> Decimal | None:
+    """What ``score_field`` writes of a stored score, for bodies written by hand."""
+    return _quantized(value, ONE_DECIMAL)
+
+
+def weight_number(value) -> Decimal | None:
+    """A pillar's weight as the API writes it: two decimals."""
+    return _quantized(value, TWO_DECIMALS)
+
+
+ONE_DECIMAL, TWO_DECIMALS = Decimal("0.1"), Decimal("0.01")
+
+
+def _quantized(value, places: Decimal) -> Decimal | None:
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(places)
 
 
 def level_field(**kwargs):

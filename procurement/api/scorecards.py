@@ -11,7 +11,6 @@ is shared with the ranking.
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
@@ -19,7 +18,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from ..models import Answer
-from .fields import level_field, score_field
+from .fields import level_field, score_field, score_number, weight_number
 
 
 class CatalogueRefSerializer(serializers.Serializer):
@@ -102,7 +101,6 @@ NOT_MODIFIED = OpenApiResponse(
 
 # Raise when the body's shape changes, so that no client keeps an old one.
 BODY_FORMAT = 1
-ONE_DECIMAL, TWO_DECIMALS = Decimal("0.1"), Decimal("0.01")
 
 
 def scorecard_etag(assessment, catalogue) -> str:
@@ -135,8 +133,8 @@ def scorecard_body(report) -> dict[str, Any]:
             "version": str(report.catalogue.version),
         },
         "profile": str(report.profile.code),
-        "global_score": _score(card.global_score),
-        "global_score_claimed": _score(card.global_score_claimed),
+        "global_score": score_number(card.global_score),
+        "global_score_claimed": score_number(card.global_score_claimed),
         "trust_level": card.trust_level,
         "trust_level_meaning": str(report.trust_meaning),
         "eligible": bool(card.eligible),
@@ -156,9 +154,9 @@ def scorecard_body(report) -> dict[str, Any]:
                 "code": str(line.code),
                 "name": str(names["pillars"][line.code]),
                 "core": bool(line.result.core),
-                "weight": _decimal(line.result.weight, TWO_DECIMALS),
-                "score": _score(line.result.score),
-                "score_claimed": _score(line.result.score_claimed),
+                "weight": weight_number(line.result.weight),
+                "score": score_number(line.result.score),
+                "score_claimed": score_number(line.result.score_claimed),
                 "trust_level": line.result.trust_level,
             }
             for line in report.pillars
@@ -181,19 +179,7 @@ def scorecard_body(report) -> dict[str, Any]:
         ],
         "binding_criteria": [str(code) for code in card.binding_criteria],
         "evidence_gaps": [str(code) for code in card.evidence_gaps],
-        "completeness": _score(card.completeness),
+        "completeness": score_number(card.completeness),
         "answered": int(card.answered),
         "total": int(card.total),
     }
-
-
-def _score(value) -> Decimal | None:
-    return _decimal(value, ONE_DECIMAL)
-
-
-def _decimal(value, places: Decimal) -> Decimal | None:
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(places)
