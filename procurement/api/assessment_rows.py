@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from .fields import score_number, weight_number
+from .scorecards import catalogue_ref
 
 # The columns a row reads (``QuerySet.only``): the others, the JSON of every
 # criterion's result above all, were read and decoded 50 times a page.
@@ -33,7 +34,6 @@ ROW_READS = (
 def assessment_row(assessment) -> dict[str, Any]:
     """``AssessmentSerializer(assessment).data``, written out by hand."""
     offer = assessment.offer
-    catalogue = assessment.catalogue
     return {
         "id": assessment.pk,
         "procurement": assessment.procurement_id,
@@ -41,11 +41,7 @@ def assessment_row(assessment) -> dict[str, Any]:
         "offer_name": _text(offer.name_i18n),
         "provider": offer.provider_id,
         "provider_name": _text(offer.provider.name),
-        "catalogue": {
-            "id": catalogue.pk,
-            "slug": str(catalogue.slug),
-            "version": str(catalogue.version),
-        },
+        "catalogue": catalogue_ref(assessment.catalogue),
         "profile": str(assessment.profile.code),
         "status": _text(assessment.status),
         "version": assessment.version,

@@ -8,7 +8,6 @@ report. Ranks, scores and eligibility come from the stored snapshots,
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
@@ -38,6 +37,7 @@ from .history import (
 )
 from .organisations import editable_organisation
 from .panel import ProcurementPanelMixin
+from .ranking_rows import excluded_reason, ranking_row
 from .repin import RepinMixin
 from .responses import (
     CONFLICT,
@@ -49,7 +49,7 @@ from .responses import (
     export_rule,
 )
 from .robustness import RobustnessMixin
-from .scorecards import CatalogueRefSerializer, KnockOutSerializer
+from .scorecards import CatalogueRefSerializer, KnockOutSerializer, catalogue_ref
 
 
 class ProcurementSerializer(serializers.ModelSerializer):
@@ -207,19 +207,7 @@ class RankingRowSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_reason(self, item):
         """Why an offer is excluded, in words; null for an eligible offer."""
-        row, report = item["row"], item["report"]
-        if not row.excluded:
-            return None
-        knockouts = report.knockouts
-        return ngettext(
-            "Excluded: fails %(count)d knock-out of %(profile)s: %(list)s.",
-            "Excluded: fails %(count)d knock-outs of %(profile)s: %(list)s.",
-            len(knockouts),
-        ) % {
-            "count": len(knockouts),
-            "profile": report.profile.code,
-            "list": "; ".join(k.text for k in knockouts),
-        }
+        return excluded_reason(item["row"], item["report"])
 
 
 class WithdrawnSerializer(serializers.Serializer):
@@ -504,18 +492,25 @@ class ProcurementViewSet(
     @action(detail=True)
     def ranking(self, request, pk=None):
         report = procurement_summary(self.get_object())
-        rows = [{"row": row, "report": line} for row, line in report.rows]
-        data = {
-            "procurement": report.procurement,
-            "profile": report.profile,
-            "catalogue": report.catalogue,
-            "ranking": report.ranking,
-            "eligible": [r for r in rows if not r["row"].excluded],
-            "excluded": [r for r in rows if r["row"].excluded],
-            "withdrawn": report.ranking.withdrawn,
-            "award": award_ranking(report),
-        }
-        return Response(RankingSerializer(data).data)
+        award = award_ranking(report)
+        # RankingSerializer's body; its rows written by hand (tested equal).
+        rows = [(row, line) for row, line in report.rows]
+        return Response(
+            {
+                "procurement": report.procurement.pk,
+                "title": str(report.procurement.title),
+                "profile": str(report.profile.code),
+                "catalogue": catalogue_ref(report.catalogue),
+                "has_ties": bool(report.ranking.has_ties),
+                "provisional": bool(report.ranking.provisional),
+                "eligible": [ranking_row(*r) for r in rows if not r[0].excluded],
+                "excluded": [ranking_row(*r) for r in rows if r[0].excluded],
+                "withdrawn": WithdrawnSerializer(
+                    report.ranking.withdrawn, many=True
+                ).data,
+                "award": None if award is None else AwardRankingSerializer(award).data,
+            }
+        )
 
     @extend_schema(
         summary="Rank the offers under every profile",

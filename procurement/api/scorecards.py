@@ -121,17 +121,22 @@ def scorecard_etag(assessment, catalogue) -> str:
     return f'"{digest}"'
 
 
+def catalogue_ref(catalogue) -> dict[str, Any]:
+    """``CatalogueRefSerializer(catalogue).data``, by hand."""
+    return {
+        "id": catalogue.pk,
+        "slug": str(catalogue.slug),
+        "version": str(catalogue.version),
+    }
+
+
 def scorecard_body(report) -> dict[str, Any]:
     """``ScorecardSerializer(report).data``, written out by hand."""
     card = report.scorecard
     names = report.catalogue.names()
     return {
         "assessment": report.assessment.pk,
-        "catalogue": {
-            "id": report.catalogue.pk,
-            "slug": str(report.catalogue.slug),
-            "version": str(report.catalogue.version),
-        },
+        "catalogue": catalogue_ref(report.catalogue),
         "profile": str(report.profile.code),
         "global_score": score_number(card.global_score),
         "global_score_claimed": score_number(card.global_score_claimed),
