@@ -243,6 +243,11 @@ class Assessment(models.Model):
                 fields=["organisation", "status", "-updated_at", "-id"],
                 name="assessment_waiting",
             ),
+            # The same across organisations (the home page of a member of
+            # several, who had every draft of both sorted: 15 ms at 22,000).
+            models.Index(
+                fields=["status", "-updated_at", "-id"], name="assessment_status_newest"
+            ),
             # The newest first across organisations: ``visible_to``'s OR (the
             # user's organisations, or a reference case) can use no index of
             # one organisation for the order, so a list's page walks this one

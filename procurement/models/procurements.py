@@ -138,6 +138,10 @@ class Procurement(models.Model):
                 fields=["organisation", "-created_at", "-id"],
                 name="procurement_newest",
             ),
+            # The newest first across organisations, for a member of several:
+            # no index of one organisation gives the order of two, and the
+            # lists sorted every procurement of both (13 ms at 11,000).
+            models.Index(fields=["-created_at", "-id"], name="procurement_created"),
         ]
         constraints = [
             models.UniqueConstraint(

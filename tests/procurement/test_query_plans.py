@@ -14,7 +14,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from procurement.models import Answer, Assessment, HistoryEntry, Procurement
+from procurement.models import (
+    Answer,
+    Assessment,
+    HistoryEntry,
+    Membership,
+    Procurement,
+)
+from procurement.models.organisations import ROLES_CACHE
+from tests.factories import MembershipFactory, ProcurementFactory
 from tests.procurement.api.helpers import add_offers, client_for
 
 pytestmark = [
@@ -218,6 +226,35 @@ def test_the_assessments_api_sorts_no_organisation_whole(lead, filled):
     client = client_for(lead)
 
     assert sorts_of_everything(lambda: client.get(reverse("api:assessment-list"))) == []
+
+
+@pytest.fixture
+def member_of_two(lead, filled, catalogue):
+    """The lead also leads a second organisation, with a procurement of its own."""
+    other = MembershipFactory(user=lead, role=Membership.Role.LEAD).organisation
+    lead.__dict__.pop(ROLES_CACHE, None)  # the roles it read before
+    add_offers(ProcurementFactory(organisation=other), lead, 2, catalogue)
+    return lead
+
+
+@pytest.mark.parametrize("page", ["procurement:home", "procurement:procurement-list"])
+def test_list_pages_of_a_member_of_two_organisations_sort_no_organisation_whole(
+    client, member_of_two, page
+):
+    # No index of one organisation gives the order of two: the newest-first
+    # indexes across organisations do, and the page stops at its last row.
+    client.force_login(member_of_two)
+
+    assert sorts_of_everything(lambda: client.get(reverse(page))) == []
+
+
+@pytest.mark.parametrize("endpoint", ["api:procurement-list", "api:assessment-list"])
+def test_api_lists_of_a_member_of_two_organisations_sort_no_organisation_whole(
+    member_of_two, endpoint
+):
+    client = client_for(member_of_two)
+
+    assert sorts_of_everything(lambda: client.get(reverse(endpoint))) == []
 
 
 def test_the_check_finds_a_list_that_groups_every_procurement(lead, filled):

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.sqlite import refresh_statistics
-from tests.factories import AssessmentFactory, ProcurementFactory
+from procurement.models import Membership
+from tests.factories import AssessmentFactory, MembershipFactory, ProcurementFactory
 from tests.procurement.api.helpers import client_for, url
 
 pytestmark = [
@@ -75,4 +76,20 @@ def test_the_procurement_lists_walk_the_newest_first_index_once_analysed(
     plan = _plan_of(lambda: client.get(page), 'SELECT "procurement_procurement"."id"')
 
     assert "procurement_newest" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize("page", ["/", "/procurements/"])
+def test_a_member_of_two_organisations_walks_the_index_across_them(
+    client, lead, organisation, page
+):
+    other = MembershipFactory(user=lead, role=Membership.Role.LEAD).organisation
+    ProcurementFactory.create_batch(60, organisation=organisation)
+    ProcurementFactory.create_batch(5, organisation=other)
+    refresh_statistics()
+    client.force_login(lead)
+
+    plan = _plan_of(lambda: client.get(page), 'SELECT "procurement_procurement"."id"')
+
+    assert "procurement_created" in plan
     assert "TEMP B-TREE" not in plan
