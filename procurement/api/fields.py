@@ -26,6 +26,9 @@ def score_field(**kwargs):
     )
 
 
+ONE_DECIMAL, TWO_DECIMALS = Decimal("0.1"), Decimal("0.01")
+
+
 def score_number(value) -> Decimal | None:
     """What ``score_field`` writes of a stored score, for bodies written by hand."""
     return _quantized(value, ONE_DECIMAL)
@@ -34,9 +37,6 @@ def score_number(value) -> Decimal | None:
 def weight_number(value) -> Decimal | None:
     """A pillar's weight as the API writes it: two decimals."""
     return _quantized(value, TWO_DECIMALS)
-
-
-ONE_DECIMAL, TWO_DECIMALS = Decimal("0.1"), Decimal("0.01")
 
 
 def _quantized(value, places: Decimal) -> Decimal | None:

@@ -494,7 +494,6 @@ class ProcurementViewSet(
         report = procurement_summary(self.get_object())
         award = award_ranking(report)
         # RankingSerializer's body; its rows written by hand (tested equal).
-        rows = [(row, line) for row, line in report.rows]
         return Response(
             {
                 "procurement": report.procurement.pk,
@@ -503,8 +502,14 @@ class ProcurementViewSet(
                 "catalogue": catalogue_ref(report.catalogue),
                 "has_ties": bool(report.ranking.has_ties),
                 "provisional": bool(report.ranking.provisional),
-                "eligible": [ranking_row(*r) for r in rows if not r[0].excluded],
-                "excluded": [ranking_row(*r) for r in rows if r[0].excluded],
+                "eligible": [
+                    ranking_row(row, line)
+                    for row, line in report.rows
+                    if not row.excluded
+                ],
+                "excluded": [
+                    ranking_row(row, line) for row, line in report.rows if row.excluded
+                ],
                 "withdrawn": WithdrawnSerializer(
                     report.ranking.withdrawn, many=True
                 ).data,
