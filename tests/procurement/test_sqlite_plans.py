@@ -65,15 +65,22 @@ def test_migrate_gathers_the_statistics_of_the_tables_as_they_are(
     assert int(stat.split()[0]) >= 60
 
 
+PROCUREMENT_QUERY = 'SELECT "procurement_procurement"."id"'
+
+
+def _procurement_list_plan(client, lead, page) -> str:
+    refresh_statistics()
+    client.force_login(lead)
+    return _plan_of(lambda: client.get(page), PROCUREMENT_QUERY)
+
+
 @pytest.mark.parametrize("page", ["/", "/procurements/"])
 def test_the_procurement_lists_walk_the_newest_first_index_once_analysed(
     client, lead, organisation, page
 ):
     ProcurementFactory.create_batch(60, organisation=organisation)
-    refresh_statistics()
-    client.force_login(lead)
 
-    plan = _plan_of(lambda: client.get(page), 'SELECT "procurement_procurement"."id"')
+    plan = _procurement_list_plan(client, lead, page)
 
     assert "procurement_newest" in plan
     assert "TEMP B-TREE" not in plan
@@ -86,10 +93,8 @@ def test_a_member_of_two_organisations_walks_the_index_across_them(
     other = MembershipFactory(user=lead, role=Membership.Role.LEAD).organisation
     ProcurementFactory.create_batch(60, organisation=organisation)
     ProcurementFactory.create_batch(5, organisation=other)
-    refresh_statistics()
-    client.force_login(lead)
 
-    plan = _plan_of(lambda: client.get(page), 'SELECT "procurement_procurement"."id"')
+    plan = _procurement_list_plan(client, lead, page)
 
     assert "procurement_created" in plan
     assert "TEMP B-TREE" not in plan
