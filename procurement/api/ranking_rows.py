@@ -13,23 +13,14 @@ from typing import Any
 from django.utils.translation import ngettext
 
 from .fields import score_number
+from .scorecards import knockout_body
 
 
 def ranking_row(row, report) -> dict[str, Any]:
     """``RankingRowSerializer({"row": row, "report": report}).data``, by hand."""
     assessment = row.assessment
     offer = assessment.offer
-    knockouts = [
-        {
-            "criterion": str(line.criterion.code),
-            "name": str(line.criterion.name),
-            "required": line.required,
-            "effective": line.effective,
-            "reason": text,
-        }
-        for line in report.knockouts
-        for text in (str(line.text),)
-    ]
+    knockouts = [knockout_body(line) for line in report.knockouts]
     return {
         "rank": row.rank,
         "tied": bool(row.tied),

@@ -130,6 +130,17 @@ def catalogue_ref(catalogue) -> dict[str, Any]:
     }
 
 
+def knockout_body(line) -> dict[str, Any]:
+    """``KnockOutSerializer(line).data``, by hand (the scorecard, the ranking)."""
+    return {
+        "criterion": str(line.criterion.code),
+        "name": str(line.criterion.name),
+        "required": line.required,
+        "effective": line.effective,
+        "reason": str(line.text),
+    }
+
+
 def scorecard_body(report) -> dict[str, Any]:
     """``ScorecardSerializer(report).data``, written out by hand."""
     card = report.scorecard
@@ -144,16 +155,7 @@ def scorecard_body(report) -> dict[str, Any]:
         "trust_level_meaning": str(report.trust_meaning),
         "eligible": bool(card.eligible),
         "highest_profile_passed": card.highest_profile_passed,
-        "knockouts": [
-            {
-                "criterion": str(line.criterion.code),
-                "name": str(line.criterion.name),
-                "required": line.required,
-                "effective": line.effective,
-                "reason": str(line.text),
-            }
-            for line in report.knockouts
-        ],
+        "knockouts": [knockout_body(line) for line in report.knockouts],
         "pillars": [
             {
                 "code": str(line.code),
